@@ -1,0 +1,1 @@
+"""Benchmark cases: each module defines CASES, a list of :class:`benchmarks.harness.Case`."""
