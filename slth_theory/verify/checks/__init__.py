@@ -1,0 +1,1 @@
+"""Checks of the claims report; each module defines CHECKS (list of Check)."""
