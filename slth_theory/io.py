@@ -121,6 +121,10 @@ def load(path: str | os.PathLike) -> Network | Ticket:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory, not a .npz file")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{str(path)!r} is not a readable .npz file (not a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
@@ -142,8 +146,8 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
             groups[m.group(1)][int(m.group(2))] = data[key]
         elif key not in ("output_scale", "output_activation", "meta"):
             raise ValueError(f"{source}: unexpected array {key!r}")
-    depth = len(groups["weight"])
-    if depth == 0:
+    depth = 1 + max(list(groups["weight"]) + list(groups["bias"]), default=-1)
+    if not groups["weight"]:
         raise ValueError(f"{source}: no array 'weight_0' (not a network file)")
     for kind in ("weight", "bias"):
         for i in range(depth):

@@ -2,9 +2,10 @@
 
 Lemma 2 (appendix B.1): multiplying the weights of layer ``l`` by ``sigma_l > 0`` and
 its biases by ``prod_{m<=l} sigma_m`` multiplies the network function by
-``prod_{l=1}^L sigma_l``. All products are formed in log space, so deep networks whose
-scale products under- or overflow float64 are handled as long as the *transformed
-parameters* themselves are representable.
+``prod_{l=1}^L sigma_l``. Running products are kept as a float mantissa and an integer
+power of two (``frexp``/``ldexp``), so deep networks whose scale products under- or
+overflow float64 are handled as long as the *transformed parameters* themselves are
+representable; where they are, the result has the rounding of a plain product.
 """
 
 from __future__ import annotations
@@ -29,14 +30,36 @@ def _log_sigmas(sigmas, depth: int, name: str = "sigmas") -> np.ndarray:
     return np.log(s)
 
 
-def _scaled(x: np.ndarray, log_factor: float, what: str) -> np.ndarray:
-    """``x * exp(log_factor)`` without forming ``exp(log_factor)`` when it over/underflows."""
-    with np.errstate(divide="ignore"):
-        mag = np.log(np.abs(x))
-    logs = mag + log_factor
-    if np.any(logs[np.isfinite(logs)] > np.log(np.finfo(np.float64).max)):
+def _split(factor_log2: float) -> tuple[float, int]:
+    """``2**factor_log2`` as ``(mantissa, exponent)`` with the mantissa in [0.5, 1)."""
+    e = int(np.floor(factor_log2)) + 1
+    return float(np.exp2(factor_log2 - e)), e
+
+
+def _cumulative_mantissa_exponent(sigmas: np.ndarray) -> list[tuple[float, int]]:
+    """Running products ``prod_{m<=l} sigma_m`` as (mantissa, exponent) pairs.
+
+    The mantissas are multiplied in floating point exactly as a plain running product
+    would be (same rounding), but the exponents are kept as integers, so the product
+    can never under- or overflow.
+    """
+    out = []
+    m, e = 1.0, 0
+    for s in sigmas:
+        sm, se = np.frexp(s)
+        m, de = np.frexp(m * sm)
+        e += int(se) + int(de)
+        out.append((float(m), e))
+    return out
+
+
+def _scaled(x: np.ndarray, mant: float, exp: int, what: str) -> np.ndarray:
+    """``x * mant * 2**exp`` with a single rounding of the mantissa product (ldexp is exact)."""
+    with np.errstate(over="ignore", under="ignore"):
+        y = np.ldexp(x * mant, exp)
+    if not np.all(np.isfinite(y)):
         raise ValueError(f"{what} overflows float64 after scaling")
-    return np.sign(x) * np.exp(logs)
+    return y
 
 
 def log_output_factor(sigmas: Sequence[float] | float, depth: int) -> float:
@@ -62,12 +85,13 @@ def homogeneity_transform(net: Network, sigmas: Sequence[float] | float) -> Netw
 
     Notes
     -----
-    Lemma 2; appendix B.1. The cumulative products are computed as sums of logs.
+    Lemma 2; appendix B.1. Cumulative products are carried as mantissa and exponent.
     """
-    logs = _log_sigmas(sigmas, net.depth)
-    cum = np.cumsum(logs)
-    weights = [_scaled(w, logs[i], f"weight_{i}") for i, w in enumerate(net.weights)]
-    biases = [_scaled(b, cum[i], f"bias_{i}") for i, b in enumerate(net.biases)]
+    _log_sigmas(sigmas, net.depth)  # validation
+    sig = np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (net.depth,))
+    cum = _cumulative_mantissa_exponent(sig)
+    weights = [_scaled(w, *np.frexp(sig[i]), f"weight_{i}") for i, w in enumerate(net.weights)]
+    biases = [_scaled(b, *cum[i], f"bias_{i}") for i, b in enumerate(net.biases)]
     meta = dict(net.meta)
     return Network(weights, biases, net.output_activation, meta)
 
@@ -102,7 +126,9 @@ def distribute_output_scale(net: Network, lam: float, log_lam: float | None = No
     if not np.isfinite(log_lam):
         raise ValueError(f"log_lam must be finite; got {log_lam}")
     L = net.depth
-    per_layer = log_lam / L
-    weights = [_scaled(w, per_layer, f"weight_{i}") for i, w in enumerate(net.weights)]
-    biases = [_scaled(b, (i + 1) * per_layer, f"bias_{i}") for i, b in enumerate(net.biases)]
+    log2_per_layer = log_lam / (L * np.log(2.0))
+    w_split = _split(log2_per_layer)
+    weights = [_scaled(w, *w_split, f"weight_{i}") for i, w in enumerate(net.weights)]
+    biases = [_scaled(b, *_split((i + 1) * log2_per_layer), f"bias_{i}")
+              for i, b in enumerate(net.biases)]
     return Network(weights, biases, net.output_activation, dict(net.meta))
