@@ -1,0 +1,69 @@
+"""The ``demo`` sweep: a cheap Monte Carlo of Lemma 3's output second moment.
+
+Used by the tests and benchmarks of the sweep engine, and by ``slth sweep run demo`` to
+try the engine out. One run draws ``n_nets`` networks of architecture
+``[n0] + [width] * depth + [1]`` from ``scheme`` (zero or non-zero biases), pushes the
+fixed input ``x0 = (1, ..., 1) / sqrt(n0)`` through each, and reports the mean and
+standard error of ``||f(x0)||^2``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .init import initialize
+
+DEFAULTS = {"n0": 2, "depth": 2, "scheme": "he-normal", "bias": "nonzero", "n_nets": 20,
+            "delay": 0.0}
+
+
+def run_demo(config: dict, seed: int) -> dict:
+    """Monte Carlo of E||f(x0)||^2 for random networks (the ``demo`` sweep).
+
+    Parameters
+    ----------
+    config : dict
+        ``width`` (required), and optionally ``bias`` ('zero' or 'nonzero', default
+        'nonzero'), ``n0``, ``depth``, ``scheme``, ``n_nets`` and ``delay`` (extra seconds
+        of sleep, to emulate a longer run in tests and benchmarks).
+    seed : int
+        Network ``k`` is drawn from ``SeedSequence(seed).spawn(n_nets)[k]``.
+
+    Returns
+    -------
+    dict
+        ``mean_sq_out`` (estimate of E||f(x0)||^2), ``se`` (its standard error),
+        ``n_nets``.
+
+    Notes
+    -----
+    Lemma 3 of the paper gives E||f(x0)||^2 in closed form; this is only a demonstration
+    workload for the sweep engine (issue 3 owns the checked implementation).
+    """
+    cfg = {**DEFAULTS, **config}
+    width, depth, n0, n_nets = (int(cfg["width"]), int(cfg["depth"]), int(cfg["n0"]),
+                                int(cfg["n_nets"]))
+    if width < 1 or depth < 1 or n0 < 1 or n_nets < 2:
+        raise ValueError("demo needs width, depth, n0 >= 1 and n_nets >= 2")
+    if cfg["delay"] > 0:
+        time.sleep(float(cfg["delay"]))
+    widths = [n0] + [width] * depth + [1]
+    x0 = np.ones((1, n0)) / np.sqrt(n0)
+    vals = np.empty(n_nets)
+    for k, ss in enumerate(np.random.SeedSequence(seed).spawn(n_nets)):
+        net = initialize(widths, cfg["scheme"], bias=cfg["bias"], rng=np.random.default_rng(ss))
+        vals[k] = float(np.sum(net.forward(x0) ** 2))
+    return {"mean_sq_out": float(vals.mean()), "se": float(vals.std(ddof=1) / np.sqrt(n_nets)),
+            "n_nets": n_nets}
+
+
+def demo_grid(widths=(5, 10, 20, 50), biases=("zero", "nonzero"), reps: int = 2,
+              **extra) -> list[dict]:
+    """The default demo grid: widths x bias modes x replicates (``rep`` field)."""
+    return [dict({"width": w, "bias": b, "rep": r}, **extra)
+            for w in widths for b in biases for r in range(reps)]
+
+
+run_demo.default_grid = demo_grid
