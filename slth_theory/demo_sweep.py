@@ -67,3 +67,50 @@ def demo_grid(widths=(5, 10, 20, 50), biases=("zero", "nonzero"), reps: int = 2,
 
 
 run_demo.default_grid = demo_grid
+
+
+def plot_demo(records: list[dict], ax=None):
+    """Demo figure: mean E||f(x0)||^2 (+/- SE, replicates pooled) vs width, per bias mode.
+
+    Parameters
+    ----------
+    records : list of dict
+        Records of the ``demo`` sweep over :func:`demo_grid`.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+    else:
+        fig = ax.figure
+    groups: dict[tuple, list] = {}
+    for r in records:
+        c = r["config"]
+        groups.setdefault((c.get("bias", "nonzero"), c["width"]), []).append(r["results"])
+    for bias in sorted({b for b, _ in groups}):
+        widths = sorted(w for b, w in groups if b == bias)
+        means, ses = [], []
+        for w in widths:
+            rs = groups[(bias, w)]
+            means.append(np.mean([x["mean_sq_out"] for x in rs]))
+            ses.append(np.sqrt(np.sum([x["se"] ** 2 for x in rs])) / len(rs))
+        ax.errorbar(widths, means, yerr=ses, marker="o", capsize=3, label=f"{bias} biases")
+    ax.set_xscale("log")
+    ax.set_xlabel("width")
+    ax.set_ylabel(r"$E\|f(x_0)\|^2$ (Monte Carlo)")
+    ax.set_title("demo sweep: output second moment")
+    ax.legend()
+    return fig
+
+
+def _register_figure() -> None:
+    from .figure_registry import register_figure
+    register_figure("demo", sweep="demo", grid=demo_grid, plot=plot_demo, root_seed=0,
+                    description="demo sweep: output second moment vs width", default=False)
+
+
+_register_figure()

@@ -42,6 +42,7 @@ import json
 import math
 import re
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,7 +291,8 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
               store: str | Path | ResultsStore | None = None, workers: int | None = 1,
               scheduler: str | None = None, dask_local: int | None = None,
               recompute: bool = False, quiet: bool = False,
-              connect_timeout: float = 10.0, backend: Backend | None = None) -> list[dict]:
+              connect_timeout: float = 10.0, backend: Backend | None = None,
+              info: dict | None = None) -> list[dict]:
     """Run sweep ``name`` over ``configs`` and return one record per config, in grid order.
 
     Parameters
@@ -319,6 +321,8 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         Seconds to wait for a Dask scheduler.
     backend : Backend, optional
         An already built backend (overrides ``workers``/``scheduler``/``dask_local``).
+    info : dict, optional
+        Filled with ``runs``, ``from_store``, ``computed``, ``seconds`` and ``backend``.
 
     Returns
     -------
@@ -362,6 +366,11 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
                         rec["index"], rec["root_seed"] = r["index"], r["root_seed"]
                         done[r["index"]] = rec
         todo = [dict(r, fn=spec.fn) for r in runs if r["index"] not in done]
+        if info is not None:
+            info.update(runs=len(runs), from_store=len(done), computed=0,
+                        backend=backend.describe(),
+                        store=None if db is None else str(db.path))
+        t0 = time.perf_counter()
         bar = _progress_bar(len(runs), len(done), f"{name} [{backend.describe()}]", quiet)
         try:
             if todo:
@@ -370,6 +379,9 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
                         db.put(rec, replace=recompute)
                     done[rec["index"]] = _decode(rec)
                     bar.update(1)
+                    if info is not None:
+                        info["computed"] += 1
+                        info["seconds"] = time.perf_counter() - t0
         except KeyboardInterrupt:
             backend.abort()
             if db is not None:
@@ -382,6 +394,8 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         except BaseException:
             backend.abort()
             raise
+        if info is not None:
+            info["seconds"] = time.perf_counter() - t0
     finally:
         if bar is not None:
             bar.close()
