@@ -1,0 +1,312 @@
+"""``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2``: a sampled lower estimate and, for ``n0 <= 2``,
+a rigorous grid-plus-Lipschitz upper bound.
+
+Both functions accept :class:`~slth_theory.network.Network` and
+:class:`~slth_theory.ticket.Ticket` objects (a ticket is evaluated as
+``lambda * f(x | theta * mask)``, with its dead neurons removed and very sparse layers
+stored as CSR matrices, which changes no value).
+
+* :func:`sup_diff` (lower estimate): a dense grid (``n0 <= 2``) or all / random corners of
+  the cube plus uniform random points, then projected sign-gradient ascent of
+  ``||f - g||_2^2`` from the best points (both functions are piecewise linear, so the
+  gradient is exact almost everywhere and maxima sit at vertices of linear regions or of
+  the cube). Every value it returns is attained, so it never exceeds the true sup.
+* :func:`sup_diff_upper` (upper bound, ``n0 in {1, 2}``): ``d(x) = ||f(x) - g(x)||_2`` is
+  Lipschitz with constant ``Lip(f) + Lip(g)``; on a cell of half-diagonal ``r`` around a
+  centre ``c``, ``d <= d(c) + (Lip f + Lip g) r``. Cells whose bound exceeds the current
+  lower estimate by more than a tolerance are split (adaptive grid) until the budget is
+  spent. ``Lip`` of a network is bounded by the product of the spectral norms of its
+  weight matrices (ReLU is 1-Lipschitz).
+
+Notes
+-----
+Used by the Lemma 4 checks (appendix B.3) and the Theorem 5 ticket certificates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from .network import Network
+from .ticket import Ticket
+
+_SPARSE_DENSITY = 0.05
+
+
+@dataclass
+class PiecewiseLinear:
+    """``scale * f(x)`` for a ReLU network stored as dense or CSR layers.
+
+    Attributes
+    ----------
+    weights : list of ndarray or csr_matrix
+    biases : list of ndarray
+    output_activation : str
+    scale : float
+    """
+
+    weights: list
+    biases: list[np.ndarray]
+    output_activation: str
+    scale: float = 1.0
+    n_in: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.n_in = self.weights[0].shape[1]
+
+    def _fwd(self, x: np.ndarray):
+        masks = []
+        h = x
+        last = len(self.weights) - 1
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = (w @ h.T).T + b if sp.issparse(w) else h @ w.T + b
+            if i < last or self.output_activation == "relu":
+                m = h > 0
+                h = np.where(m, h, 0.0)
+                masks.append(m)
+            else:
+                masks.append(None)
+        return self.scale * h, masks
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """Values on a batch ``x`` of shape ``(batch, n0)``."""
+        return self._fwd(np.asarray(x, dtype=np.float64))[0]
+
+    def vjp(self, x: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(f(x), J_f(x)^T g)`` row by row for a batch."""
+        out, masks = self._fwd(x)
+        grad = g * self.scale
+        for i in range(len(self.weights) - 1, -1, -1):
+            if masks[i] is not None:
+                grad = grad * masks[i]
+            w = self.weights[i]
+            grad = (w.T @ grad.T).T if sp.issparse(w) else grad @ w
+        return out, grad
+
+
+def _compact(ticket: Ticket) -> PiecewiseLinear:
+    """The ticket's pruned network without dead neurons (same function, fewer rows)."""
+    net = ticket.pruned_network()
+    ws = [w.copy() for w in net.weights]
+    bs = [b.copy() for b in net.biases]
+    L = len(ws)
+    keep = [np.ones(ws[0].shape[1], bool)]
+    for i in range(L - 1):
+        alive_in = np.any(ws[i] != 0, axis=1) | (bs[i] != 0)
+        alive_out = np.any(ws[i + 1] != 0, axis=0)
+        keep.append(alive_in & alive_out)
+    keep.append(np.ones(ws[-1].shape[0], bool))
+    new_w, new_b = [], []
+    for i in range(L):
+        w = ws[i][np.ix_(keep[i + 1], keep[i])]
+        b = bs[i][keep[i + 1]]
+        if w.size > 10_000 and np.count_nonzero(w) < _SPARSE_DENSITY * w.size:
+            w = sp.csr_matrix(w)
+        new_w.append(w)
+        new_b.append(b)
+    return PiecewiseLinear(new_w, new_b, net.output_activation, ticket.output_scale)
+
+
+def as_piecewise_linear(obj) -> PiecewiseLinear:
+    """Wrap a Network, Ticket or PiecewiseLinear for :func:`sup_diff`."""
+    if isinstance(obj, PiecewiseLinear):
+        return obj
+    if isinstance(obj, Ticket):
+        return _compact(obj)
+    if isinstance(obj, Network):
+        return PiecewiseLinear(list(obj.weights), list(obj.biases), obj.output_activation, 1.0)
+    raise TypeError(f"expected a Network, Ticket or PiecewiseLinear; got {type(obj).__name__}")
+
+
+def lipschitz_bound(obj) -> float:
+    """``scale * prod_l ||W^(l)||_2`` (exact spectral norms; Frobenius for huge layers)."""
+    pl = as_piecewise_linear(obj)
+    total = abs(pl.scale)
+    for w in pl.weights:
+        if sp.issparse(w):
+            total *= float(sp.linalg.norm(w))  # Frobenius >= spectral
+        elif w.size <= 4_000_000:
+            total *= float(np.linalg.norm(w, 2)) * (1 + 1e-12)
+        else:
+            total *= float(np.linalg.norm(w))
+    return total
+
+
+@dataclass
+class SupEstimate:
+    """A sampled (attained) value of ``sup ||f - g||_2`` and where it was found."""
+
+    value: float
+    argmax: np.ndarray
+    n_evals: int
+
+
+def _dist(f: PiecewiseLinear, g: PiecewiseLinear, x: np.ndarray, batch: int = 8192):
+    out = np.empty(x.shape[0])
+    for s in range(0, x.shape[0], batch):
+        xb = x[s:s + batch]
+        out[s:s + batch] = np.linalg.norm(f.forward(xb) - g.forward(xb), axis=1)
+    return out
+
+
+def _candidates(n0: int, rng: np.random.Generator, n_random: int,
+                grid_per_dim: int | None) -> np.ndarray:
+    pts = []
+    if n0 <= 2:
+        k = grid_per_dim or (4001 if n0 == 1 else 201)
+        axis = np.linspace(-1.0, 1.0, k)
+        mesh = np.meshgrid(*([axis] * n0), indexing="ij")
+        pts.append(np.stack([m.ravel() for m in mesh], axis=1))
+    elif n0 <= 12:
+        idx = np.arange(2 ** n0)[:, None]
+        pts.append(np.where((idx >> np.arange(n0)) & 1, 1.0, -1.0))
+    else:
+        pts.append(rng.choice([-1.0, 1.0], size=(n_random // 2, n0)))
+    pts.append(rng.uniform(-1.0, 1.0, size=(n_random, n0)))
+    return np.vstack(pts)
+
+
+def sup_diff(f, g, rng=None, *, n_random: int = 2048, n_starts: int = 16,
+             n_steps: int = 60, grid_per_dim: int | None = None,
+             extra_points: np.ndarray | None = None) -> SupEstimate:
+    """Sampled lower estimate of ``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2``.
+
+    Parameters
+    ----------
+    f, g : Network, Ticket or PiecewiseLinear
+        Same input and output widths.
+    rng : seed or Generator
+    n_random : int
+        Uniform random points (and, for ``n0 > 12``, half as many random corners).
+    n_starts : int
+        Local maximisations started from the best candidates.
+    n_steps : int
+        Projected sign-gradient steps per start (step size decays geometrically from
+        0.5 to 1e-3).
+    grid_per_dim : int, optional
+        Grid points per axis for ``n0 <= 2`` (default 4001 for 1-D, 201 for 2-D).
+    extra_points : ndarray, optional
+        More candidate inputs (e.g. a known worst case).
+
+    Returns
+    -------
+    SupEstimate
+        An attained value, hence a lower bound of the true sup.
+    """
+    F, G = as_piecewise_linear(f), as_piecewise_linear(g)
+    if F.n_in != G.n_in:
+        raise ValueError(f"f and g need the same input width; got {F.n_in} and {G.n_in}")
+    if n_random < 1 or n_starts < 0 or n_steps < 0:
+        raise ValueError("n_random must be >= 1 and n_starts, n_steps >= 0")
+    rng = np.random.default_rng(rng)
+    n0 = F.n_in
+    x = _candidates(n0, rng, n_random, grid_per_dim)
+    if extra_points is not None:
+        x = np.vstack([x, np.clip(np.asarray(extra_points, float).reshape(-1, n0), -1, 1)])
+    d = _dist(F, G, x)
+    n_evals = x.shape[0]
+    best = int(np.argmax(d))
+    best_val, best_x = float(d[best]), x[best].copy()
+    if n_starts and n_steps:
+        order = np.argsort(-d)[:n_starts]
+        z = x[order].copy()
+        steps = 0.5 * (2e-3) ** (np.arange(n_steps) / max(n_steps - 1, 1))
+        for alpha in steps:
+            fo, _ = F._fwd(z)
+            go, _ = G._fwd(z)
+            diff = fo - go
+            _, gf = F.vjp(z, diff)
+            _, gg = G.vjp(z, diff)
+            grad = gf - gg
+            z = np.clip(z + alpha * np.sign(grad), -1.0, 1.0)
+            val = _dist(F, G, z)
+            n_evals += z.shape[0]
+            j = int(np.argmax(val))
+            if val[j] > best_val:
+                best_val, best_x = float(val[j]), z[j].copy()
+    return SupEstimate(best_val, best_x, n_evals)
+
+
+@dataclass
+class SupUpperBound:
+    """Rigorous bound ``sup ||f - g||_2 <= upper`` (n0 <= 2) and the attained ``lower``."""
+
+    upper: float
+    lower: float
+    lipschitz: float
+    n_evals: int
+    converged: bool
+
+
+def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
+                   atol: float = 0.0, max_evals: int = 4_000_000,
+                   initial_per_dim: int | None = None) -> SupUpperBound:
+    """Rigorous upper bound of ``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2`` for ``n0 in {1, 2}``.
+
+    Parameters
+    ----------
+    f, g : Network, Ticket or PiecewiseLinear
+    lipschitz : float, optional
+        A Lipschitz constant of ``x -> f(x) - g(x)`` in the 2-norm; default
+        ``lipschitz_bound(f) + lipschitz_bound(g)``.
+    rtol, atol : float
+        Refine until every cell's bound is within ``max(lower (1 + rtol), lower + atol)``.
+    max_evals : int
+        Budget of function evaluations (then the current, valid, bound is returned with
+        ``converged=False``).
+    initial_per_dim : int, optional
+        Cells per axis of the starting grid (default 2048 in 1-D, 128 in 2-D).
+
+    Returns
+    -------
+    SupUpperBound
+
+    Notes
+    -----
+    Each cell is a box with centre ``c`` and half-diagonal ``r``; every point of it is
+    within ``r`` of ``c``, so ``d(x) <= d(c) + Lip * r`` on it. The bound returned is the
+    maximum of that over the final cells.
+    """
+    F, G = as_piecewise_linear(f), as_piecewise_linear(g)
+    n0 = F.n_in
+    if n0 not in (1, 2) or G.n_in != n0:
+        raise ValueError(f"sup_diff_upper needs input dimension 1 or 2; got {n0}")
+    lip = (lipschitz_bound(F) + lipschitz_bound(G)) if lipschitz is None else float(lipschitz)
+    if not np.isfinite(lip) or lip < 0:
+        raise ValueError(f"lipschitz must be finite and >= 0; got {lip}")
+    k = initial_per_dim or (2048 if n0 == 1 else 128)
+    half = 1.0 / k
+    axis = -1.0 + half * (2 * np.arange(k) + 1)
+    mesh = np.meshgrid(*([axis] * n0), indexing="ij")
+    centres = np.stack([m.ravel() for m in mesh], axis=1)
+    vals = _dist(F, G, centres)
+    n_evals = centres.shape[0]
+    lower = float(vals.max())
+    done_upper = -np.inf
+    converged = True
+    while True:
+        r = half * np.sqrt(n0)
+        ub = vals + lip * r
+        thresh = max(lower * (1 + rtol), lower + atol)
+        open_ = ub > thresh
+        if np.any(~open_):
+            done_upper = max(done_upper, float(ub[~open_].max()))
+        if not np.any(open_):
+            break
+        c = centres[open_]
+        n_children = c.shape[0] * 2 ** n0
+        if n_evals + n_children > max_evals:
+            done_upper = max(done_upper, float(ub[open_].max()))
+            converged = False
+            break
+        half /= 2
+        offs = np.stack(np.meshgrid(*([np.array([-half, half])] * n0), indexing="ij"),
+                        axis=-1).reshape(-1, n0)
+        centres = (c[:, None, :] + offs[None, :, :]).reshape(-1, n0)
+        vals = _dist(F, G, centres)
+        n_evals += centres.shape[0]
+        lower = max(lower, float(vals.max()))
+    return SupUpperBound(max(done_upper, lower) * (1 + 1e-12), lower, lip, n_evals, converged)

@@ -1,0 +1,35 @@
+"""Property: the corrected Lemma 4 tolerances are never exceeded (no input filtering)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slth_theory.network import Network
+from slth_theory.propagation import error_bound, perturb, tolerances
+from slth_theory.supnorm import sup_diff
+
+
+@st.composite
+def targets(draw):
+    depth = draw(st.integers(1, 3))
+    widths = draw(st.lists(st.integers(1, 5), min_size=depth + 1, max_size=depth + 1))
+    vals = st.one_of(st.just(0.0), st.floats(-2, 2, allow_nan=False, width=64))
+    ws = [np.array(draw(st.lists(vals, min_size=widths[i + 1] * widths[i],
+                                 max_size=widths[i + 1] * widths[i])),
+                   dtype=float).reshape(widths[i + 1], widths[i]) for i in range(depth)]
+    bs = [np.array(draw(st.lists(vals, min_size=widths[i + 1], max_size=widths[i + 1])),
+                   dtype=float) for i in range(depth)]
+    act = draw(st.sampled_from(["relu", "identity"]))
+    return Network(ws, bs, act)
+
+
+@settings(derandomize=True, max_examples=50, deadline=None)
+@given(targets(), st.floats(1e-4, 1.0), st.integers(0, 2**31 - 1),
+       st.sampled_from(["full", "uniform"]))
+def test_corrected_bound_never_exceeded(net, eps, seed, magnitude):
+    tol = tolerances(net, eps, "corrected")
+    approx = perturb(net, tol, rng=seed, magnitude=magnitude)
+    est = sup_diff(net, approx, seed, n_random=128, n_starts=4, n_steps=15,
+                   grid_per_dim=41)
+    assert est.value <= eps * (1 + 1e-9) + 1e-12
+    assert est.value <= error_bound(net, approx) * (1 + 1e-9) + 1e-12
