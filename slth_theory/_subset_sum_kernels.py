@@ -1,0 +1,274 @@
+"""Numba kernels of the subset-sum solvers (private; see :mod:`slth_theory.subset_sum`).
+
+All kernels take arrays only and write into preallocated outputs. Subsets are int64
+bit masks over at most 62 values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+STATUS_FAIL = 0      # best subset found is farther than eps (closest returned)
+STATUS_OK = 1        # within eps; for 'sparsest', provably fewest elements
+STATUS_OK_NOPROOF = 2  # within eps, but the size search hit its budget (not proven fewest)
+
+
+@njit(cache=True)
+def _sorted_subset_sums(vals, sums, masks):
+    """All 2^k subset sums of ``vals`` in ascending order (merge doubling), with masks.
+
+    ``sums`` and ``masks`` have length 2^k; returns nothing (filled in place).
+    """
+    k = vals.shape[0]
+    size = 1
+    sums[0] = 0.0
+    masks[0] = 0
+    tmp_s = np.empty(sums.shape[0])
+    tmp_m = np.empty(masks.shape[0], np.int64)
+    for e in range(k):
+        a = vals[e]
+        bit = np.int64(1) << e
+        # merge sums[:size] and sums[:size] + a
+        i = 0
+        j = 0
+        o = 0
+        while i < size and j < size:
+            sj = sums[j] + a
+            if sums[i] <= sj:
+                tmp_s[o] = sums[i]
+                tmp_m[o] = masks[i]
+                i += 1
+            else:
+                tmp_s[o] = sj
+                tmp_m[o] = masks[j] | bit
+                j += 1
+            o += 1
+        while i < size:
+            tmp_s[o] = sums[i]
+            tmp_m[o] = masks[i]
+            i += 1
+            o += 1
+        while j < size:
+            tmp_s[o] = sums[j] + a
+            tmp_m[o] = masks[j] | bit
+            j += 1
+            o += 1
+        size *= 2
+        for q in range(size):
+            sums[q] = tmp_s[q]
+            masks[q] = tmp_m[q]
+
+
+@njit(cache=True)
+def _closest_one(vals, n, t, out_mask):
+    """Exact closest subset sum of ``vals[:n]`` to ``t`` (meet in the middle).
+
+    Returns (error, mask as int64).
+    """
+    h = n // 2
+    nb = n - h
+    sa = np.empty(1 << h)
+    ma = np.empty(1 << h, np.int64)
+    sb = np.empty(1 << nb)
+    mb = np.empty(1 << nb, np.int64)
+    _sorted_subset_sums(vals[:h], sa, ma)
+    _sorted_subset_sums(vals[h:n], sb, mb)
+    best = np.inf
+    bma = np.int64(0)
+    bmb = np.int64(0)
+    i = 0
+    j = (1 << nb) - 1
+    na_ = 1 << h
+    while i < na_ and j >= 0:
+        s = sa[i] + sb[j]
+        d = s - t
+        ad = abs(d)
+        if ad < best:
+            best = ad
+            bma = ma[i]
+            bmb = mb[j]
+        if d < 0:
+            i += 1
+        elif d > 0:
+            j -= 1
+        else:
+            break
+    full = bma | (bmb << h)
+    for q in range(n):
+        out_mask[q] = ((full >> q) & 1) == 1
+    return best, full
+
+
+@njit(cache=True)
+def _comb_level(vals, prev_s, prev_m, prev_last, nprev, out_s, out_m, out_last):
+    """Subsets with one more element than the previous level (index above the last)."""
+    k = vals.shape[0]
+    o = 0
+    for p in range(nprev):
+        for e in range(prev_last[p] + 1, k):
+            out_s[o] = prev_s[p] + vals[e]
+            out_m[o] = prev_m[p] | (np.int64(1) << e)
+            out_last[o] = e
+            o += 1
+    return o
+
+
+@njit(cache=True)
+def _binom(n, k):
+    if k < 0 or k > n:
+        return 0
+    r = 1
+    for i in range(1, k + 1):
+        r = r * (n - k + i) // i
+    return r
+
+
+@njit(cache=True)
+def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
+    """Fewest-element subset of ``vals[:n]`` with ``|sum - t| <= eps`` (ties: smallest
+    error), by increasing size; each size is searched exactly by meet in the middle over
+    half-subsets grouped by their element count.
+
+    Returns (error, size, status).
+    """
+    h = n // 2
+    nb = n - h
+    va = vals[:h].copy()
+    vb = vals[h:n].copy()
+    # level storage: flat arrays with offsets, sorted by sum within a level
+    cap_a = min(1 << h, max_level_entries)
+    cap_b = min(1 << nb, max_level_entries)
+    sa = np.empty(cap_a)
+    ma = np.empty(cap_a, np.int64)
+    la = np.empty(cap_a, np.int64)
+    sb = np.empty(cap_b)
+    mb = np.empty(cap_b, np.int64)
+    lb = np.empty(cap_b, np.int64)
+    offa = np.zeros(h + 2, np.int64)
+    offb = np.zeros(nb + 2, np.int64)
+    # level 0
+    sa[0] = 0.0
+    ma[0] = 0
+    la[0] = -1
+    sb[0] = 0.0
+    mb[0] = 0
+    lb[0] = -1
+    offa[1] = 1
+    offb[1] = 1
+    built_a = 0
+    built_b = 0
+    tmp_s = np.empty(max(cap_a, cap_b))
+    tmp_m = np.empty(max(cap_a, cap_b), np.int64)
+    tmp_l = np.empty(max(cap_a, cap_b), np.int64)
+    truncated = False
+    for s in range(0, n + 1):
+        c1_lo = max(0, s - nb)
+        c1_hi = min(s, h)
+        # build the levels needed for this size
+        need_a = c1_hi
+        need_b = min(s, nb)
+        while built_a < need_a:
+            cnt = _binom(h, built_a + 1)
+            if offa[built_a + 1] + cnt > max_level_entries:
+                truncated = True
+                break
+            st = offa[built_a]
+            en = offa[built_a + 1]
+            m = _comb_level(va, sa[st:en], ma[st:en], la[st:en], en - st,
+                            tmp_s, tmp_m, tmp_l)
+            order = np.argsort(tmp_s[:m], kind="mergesort")
+            base = offa[built_a + 1]
+            for q in range(m):
+                sa[base + q] = tmp_s[order[q]]
+                ma[base + q] = tmp_m[order[q]]
+                la[base + q] = tmp_l[order[q]]
+            offa[built_a + 2] = base + m
+            built_a += 1
+        while built_b < need_b:
+            cnt = _binom(nb, built_b + 1)
+            if offb[built_b + 1] + cnt > max_level_entries:
+                truncated = True
+                break
+            st = offb[built_b]
+            en = offb[built_b + 1]
+            m = _comb_level(vb, sb[st:en], mb[st:en], lb[st:en], en - st,
+                            tmp_s, tmp_m, tmp_l)
+            order = np.argsort(tmp_s[:m], kind="mergesort")
+            base = offb[built_b + 1]
+            for q in range(m):
+                sb[base + q] = tmp_s[order[q]]
+                mb[base + q] = tmp_m[order[q]]
+                lb[base + q] = tmp_l[order[q]]
+            offb[built_b + 2] = base + m
+            built_b += 1
+        if truncated:
+            break
+        best = np.inf
+        bma = np.int64(0)
+        bmb = np.int64(0)
+        for c1 in range(c1_lo, c1_hi + 1):
+            c2 = s - c1
+            a0 = offa[c1]
+            a1 = offa[c1 + 1]
+            b0 = offb[c2]
+            b1 = offb[c2 + 1]
+            # inline two-pointer (masks kept as int64)
+            i = a0
+            j = b1 - 1
+            while i < a1 and j >= b0:
+                sm = sa[i] + sb[j]
+                d = sm - t
+                ad = abs(d)
+                if ad < best:
+                    best = ad
+                    bma = ma[i]
+                    bmb = mb[j]
+                if d < 0:
+                    i += 1
+                elif d > 0:
+                    j -= 1
+                else:
+                    break
+        if best <= eps:
+            full = bma | (bmb << h)
+            for q in range(n):
+                out_mask[q] = ((full >> q) & 1) == 1
+            return best, s, 1
+    # fallback: exact closest
+    err, full = _closest_one(vals, n, t, out_mask)
+    size = 0
+    for q in range(n):
+        size += (full >> q) & 1
+    if err <= eps:
+        return err, size, 2 if truncated else 1
+    return err, size, 0
+
+
+@njit(cache=True, parallel=True)
+def _solve_batch(values, lengths, targets, eps, mode, max_level_entries,
+                 out_masks, out_err, out_size, out_status):
+    """Solve ``m`` independent instances; instance ``r`` writes only row/slot ``r``.
+
+    mode 0 = closest, 1 = sparsest within eps[r].
+    """
+    m = values.shape[0]
+    for r in prange(m):
+        n = lengths[r]
+        row = out_masks[r]
+        for q in range(row.shape[0]):
+            row[q] = False
+        if mode == 0:
+            err, full = _closest_one(values[r], n, targets[r], row)
+            size = 0
+            for q in range(n):
+                size += (full >> q) & 1
+            out_err[r] = err
+            out_size[r] = size
+            out_status[r] = 1 if err <= eps[r] else 0
+        else:
+            err, size, status = _sparsest_one(values[r], n, targets[r], eps[r],
+                                              max_level_entries, row)
+            out_err[r] = err
+            out_size[r] = size
+            out_status[r] = status
