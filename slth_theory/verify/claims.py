@@ -77,6 +77,18 @@ class Check:
     run: Callable[[str, int], CheckOutput]
     plot: Callable[[dict[str, Any], Path], list[Path]] | None = None
     order: int = 100
+    cost: float = 1.0  # relative share of a run's time, for the progress bar
+
+
+_PROGRESS: Callable[[float], None] | None = None
+
+
+def report_progress(done: float, total: float) -> None:
+    """Called by a running check to report progress within itself (``done`` of
+    ``total``, any units); moves the ``slth verify`` progress bar. A no-op outside
+    :func:`run_checks`."""
+    if _PROGRESS is not None and total > 0:
+        _PROGRESS(min(1.0, max(0.0, done / total)))
 
 
 def _discover() -> dict[str, Check]:
@@ -108,8 +120,8 @@ def get_check(name: str) -> Check:
 
 
 def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = None,
-               figures: Path | None = None, on_done: Callable[[str], None] | None = None
-               ) -> list[ClaimRow]:
+               figures: Path | None = None, on_done: Callable[[str], None] | None = None,
+               on_progress: Callable[[float], None] | None = None) -> list[ClaimRow]:
     """Run checks and return all rows in report order.
 
     Parameters
@@ -122,17 +134,33 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     figures : Path, optional
         If given, each check's ``plot`` writes its figures there.
     on_done : callable, optional
-        Called with each check's name when it finishes (progress bars).
+        Called with each check's name when it finishes.
+    on_progress : callable, optional
+        Called with the finished fraction (0..1) of the whole run, weighted by
+        ``Check.cost``, whenever a check reports progress or finishes.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
     selected = [get_check(n) for n in only] if only else list(_discover().values())
+    global _PROGRESS
     rows: list[ClaimRow] = []
+    total = sum(c.cost for c in selected) or 1.0
+    base = 0.0
     for check in selected:
-        out = check.run(level, seed)
+        if on_progress is not None:
+            def _hook(frac: float, base: float = base, cost: float = check.cost) -> None:
+                on_progress((base + cost * frac) / total)
+            _PROGRESS = _hook
+        try:
+            out = check.run(level, seed)
+        finally:
+            _PROGRESS = None
         rows.extend(out.rows)
         if figures is not None and check.plot is not None:
             check.plot(out.data, Path(figures))
+        base += check.cost
+        if on_progress is not None:
+            on_progress(base / total)
         if on_done:
             on_done(check.name)
     return rows

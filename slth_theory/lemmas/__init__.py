@@ -1,0 +1,1 @@
+"""Closed forms and numerical confirmations of the paper's lemmas (one module each)."""
