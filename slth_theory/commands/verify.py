@@ -1,18 +1,29 @@
-"""``slth verify``: the claims report, a row per claim of the paper."""
+"""``slth verify``: the claims report, a row per claim of the paper.
+
+Runs every registered check (:mod:`slth_theory.verify.checks`) and prints one table:
+claim id, what the paper states, what was measured (estimate +/- standard error where
+statistical) and the verdict with its detail. Exit status: 0 when every check ran and
+none ``fails``; 1 when a claim ``fails`` or a check crashed; 2 on bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 import time
+import traceback
+from collections import Counter
 from pathlib import Path
 
 from ..progress import bar
-from ..verify.claims import names, run_checks
+from ..verify.claims import VERDICTS, ClaimRow, names, run_checks
 from ._common import add_quiet_flag, emit_json, nonneg_int
 
 NAME = "verify"
 HELP = "check every claim of the paper and print the claims report"
+DEFAULT_WIDTH = 100
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,54 +31,122 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--quick", dest="level", action="store_const", const="quick",
                    help="fast run (default; under 60 s on 2 cores)")
     g.add_argument("--full", dest="level", action="store_const", const="full",
-                   help="enough samples for 3-digit agreement")
+                   help="enough samples for 3-digit agreement (minutes)")
     p.set_defaults(level="quick")
     p.add_argument("--seed", type=nonneg_int, default=0, help="root seed (default 0)")
     p.add_argument("--json", metavar="FILE", default=None,
-                   help="also write the rows as JSON to FILE ('-' for stdout only)")
-    p.add_argument("--figures", metavar="DIR", default=None, help="write figures to DIR")
+                   help="also write the rows as JSON to FILE ('-': JSON on stdout, no table)")
+    p.add_argument("--figures", metavar="DIR", default=None,
+                   help="write the figures of every check to DIR (created if missing)")
     p.add_argument("--only", metavar="CHECK", action="append", default=None,
-                   help="run only this check (repeatable)")
+                   help="run only this check (repeatable; see --list)")
+    p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument("--width", type=nonneg_int, default=None,
+                   help="table width in columns (default: terminal width, at most 100 when "
+                        "not a terminal)")
     add_quiet_flag(p)
 
 
-def _table(rows) -> str:
-    head = ("id", "paper states", "measured", "verdict")
-    cells = [(r.id, r.paper, r.measured, r.verdict + (f" ({r.detail})" if r.detail else ""))
-             for r in rows]
-    widths = [max(len(head[i]), *(min(len(c[i]), 70) for c in cells)) for i in range(3)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(head[:3], widths, strict=True)) + "  " + head[3]]
-    for c in cells:
-        lines.append("  ".join(c[i].ljust(widths[i]) for i in range(3)) + "  " + c[3])
+def _wrap(text: str, width: int) -> list[str]:
+    out: list[str] = []
+    for para in str(text).split("\n"):
+        out += textwrap.wrap(para, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return out
+
+
+def format_table(rows: list[ClaimRow], width: int = DEFAULT_WIDTH) -> str:
+    """The claims table, every cell wrapped to fit ``width`` columns.
+
+    Columns: id, paper states, measured, verdict (the detail is wrapped under the
+    verdict). Rows are separated by a rule.
+    """
+    width = max(width, 60)
+    sep = " | "
+    id_w = min(26, max([len("id")] + [len(r.id) for r in rows]))
+    verdict_w = 22
+    rest = width - id_w - verdict_w - 3 * len(sep)
+    paper_w = max(12, int(rest * 0.42))
+    meas_w = max(12, rest - paper_w)
+    widths = (id_w, paper_w, meas_w, verdict_w)
+    head = ("id", "paper states", "measured", "verdict / detail")
+    rule = "-+-".join("-" * w for w in widths)
+    lines = [sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(), rule]
+    for r in rows:
+        verdict = r.verdict.upper() if r.verdict == "fails" else r.verdict
+        cells = [_wrap(r.id, id_w), _wrap(r.paper, paper_w), _wrap(r.measured, meas_w),
+                 _wrap(verdict, verdict_w) + (_wrap(r.detail, verdict_w) if r.detail else [])]
+        for k in range(max(len(c) for c in cells)):
+            parts = [(c[k] if k < len(c) else "").ljust(w)
+                     for c, w in zip(cells, widths, strict=True)]
+            lines.append(sep.join(parts).rstrip())
+        lines.append(rule)
     return "\n".join(lines)
 
 
+def _table_width(arg: int | None) -> int:
+    if arg:
+        return arg
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
+    return DEFAULT_WIDTH
+
+
 def run(args: argparse.Namespace) -> int:
+    valid = names()
+    if args.list:
+        print("\n".join(valid))
+        return 0
     if args.only:
-        valid = names()
         for n in args.only:
             if n not in valid:
                 raise ValueError(f"unknown check {n!r}; choose from: {', '.join(valid)}")
+    if args.width is not None and args.width < 60:
+        raise ValueError(f"--width must be >= 60; got {args.width}")
+    if args.json not in (None, "-"):
+        parent = Path(args.json).parent
+        if not parent.exists():
+            raise ValueError(f"--json: directory {str(parent)!r} does not exist")
+        if Path(args.json).is_dir():
+            raise ValueError(f"--json: {args.json!r} is a directory")
     figdir = None
     if args.figures:
         figdir = Path(args.figures)
+        if figdir.exists() and not figdir.is_dir():
+            raise ValueError(f"--figures: {args.figures!r} exists and is not a directory")
         figdir.mkdir(parents=True, exist_ok=True)
-    if args.json not in (None, "-") and not Path(args.json).parent.exists():
-        raise ValueError(f"--json: directory {str(Path(args.json).parent)!r} does not exist")
-    selected = args.only or names()
     t0 = time.perf_counter()
-    pbar = bar(len(selected), desc="verify", quiet=args.quiet)
-    rows = run_checks(args.level, args.seed, args.only, figdir,
-                      on_done=lambda name: pbar.update(1))
+    pbar = bar(1000, desc=f"verify --{args.level}", quiet=args.quiet)
+    state = {"n": 0}
+
+    def on_progress(frac: float) -> None:
+        n = int(round(1000 * frac))
+        if n > state["n"]:
+            pbar.update(n - state["n"])
+            state["n"] = n
+
+    def on_done(name: str) -> None:
+        pbar.set_postfix_str(f"{name} done", refresh=True)
+
+    errors: list[tuple[str, BaseException]] = []
+    rows = run_checks(args.level, args.seed, args.only, figdir, on_done=on_done,
+                      on_progress=on_progress, errors=errors)
     pbar.close()
     elapsed = time.perf_counter() - t0
+    data = [r.to_dict() for r in rows]
     if args.json == "-":
-        emit_json([r.to_dict() for r in rows])
+        emit_json(data)
     else:
-        print(_table(rows))
-        n_fail = sum(r.verdict == "fails" for r in rows)
-        print(f"\n{len(rows)} claims checked ({args.level}, seed {args.seed}) in {elapsed:.1f} s; "
-              f"{n_fail} fail", file=sys.stderr)
+        print(format_table(rows, _table_width(args.width)))
         if args.json:
-            emit_json([r.to_dict() for r in rows], args.json)
-    return 1 if any(r.verdict == "fails" for r in rows) else 0
+            emit_json(data, args.json)
+    counts = Counter(r.verdict for r in rows)
+    summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
+    print(f"{len(rows)} claims checked ({args.level}, seed {args.seed}) in {elapsed:.1f} s: "
+          f"{summary or 'none'}", file=sys.stderr)
+    for name, exc in errors:
+        print(f"error: check {name!r} crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if not args.quiet:
+            traceback.print_exception(exc, file=sys.stderr)
+    if figdir is not None and not errors:
+        print(f"figures written to {figdir}", file=sys.stderr)
+    return 1 if errors or counts["fails"] else 0

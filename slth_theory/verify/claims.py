@@ -121,7 +121,8 @@ def get_check(name: str) -> Check:
 
 def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = None,
                figures: Path | None = None, on_done: Callable[[str], None] | None = None,
-               on_progress: Callable[[float], None] | None = None) -> list[ClaimRow]:
+               on_progress: Callable[[float], None] | None = None,
+               errors: list[tuple[str, BaseException]] | None = None) -> list[ClaimRow]:
     """Run checks and return all rows in report order.
 
     Parameters
@@ -138,6 +139,9 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     on_progress : callable, optional
         Called with the finished fraction (0..1) of the whole run, weighted by
         ``Check.cost``, whenever a check reports progress or finishes.
+    errors : list, optional
+        If given, a check that raises is recorded here as ``(name, exception)`` and the
+        remaining checks still run; otherwise the exception propagates.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
@@ -153,11 +157,16 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
             _PROGRESS = _hook
         try:
             out = check.run(level, seed)
+            if figures is not None and check.plot is not None:
+                check.plot(out.data, Path(figures))
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append((check.name, exc))
+            out = CheckOutput([])
         finally:
             _PROGRESS = None
         rows.extend(out.rows)
-        if figures is not None and check.plot is not None:
-            check.plot(out.data, Path(figures))
         base += check.cost
         if on_progress is not None:
             on_progress(base / total)

@@ -226,7 +226,7 @@ def _looks_linear(level: str, seed: int, done, total) -> tuple[list[ClaimRow], l
                       f"m_(l-1) + p s_b,l^2 (W0: p x q) = {exact[-1]:.4f}, MC z = "
                       f"{ce[-1].z:+.2f}")
         rows.append(ClaimRow(
-            f"section3.looks_linear.{name}",
+            f"looks_linear.{name}",
             "looks-linear, b0 ~ N(0, s_b,l^2): E||f(x0)||^2 = ||x0||^2 + sum_l s_b,l^2 n_l/2",
             f"{widths}: paper formula {paper[-1]:.4f}; MC "
             f"{format_estimate(est.mean[-1], est.stderr[-1])} (z={cp.z:+.2f} vs paper, "
