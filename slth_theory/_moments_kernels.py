@@ -31,8 +31,84 @@ from ._rng_kernels import (
     RefXoshiro,
     _next_normal,
     _next_sym_uniform,
+    _normal_slow,
+    _rotl,
     _seed_state,
 )
+
+_U = np.uint64
+
+
+@njit(cache=True)
+def _dot_normal(st, vals, K):
+    """``sum_k z_k vals[k]`` for ``K`` standard normals ``z_k`` drawn from ``st``.
+
+    The same numbers as ``K`` calls of ``_next_normal`` (xoshiro256** + ziggurat), with
+    the generator state held in registers for the loop (about 1.5x faster than going
+    through the state array each draw)."""
+    s0 = st[0]
+    s1 = st[1]
+    s2 = st[2]
+    s3 = st[3]
+    acc = 0.0
+    for k in range(K):
+        r = _rotl(s1 * _U(5), 7) * _U(9)
+        t = s1 << _U(17)
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = _rotl(s3, 45)
+        idx = np.int64(r & _U(0xFF))
+        r = r >> _U(8)
+        rabs = (r >> _U(1)) & _U(0x000FFFFFFFFFFFFF)
+        x = np.float64(rabs) * ZIG_WI[idx]
+        if r & _U(1):
+            x = -x
+        if rabs >= ZIG_KI[idx]:
+            st[0] = s0
+            st[1] = s1
+            st[2] = s2
+            st[3] = s3
+            x = _normal_slow(st, idx, rabs, x, ZIG_KI, ZIG_WI, ZIG_FI)
+            s0 = st[0]
+            s1 = st[1]
+            s2 = st[2]
+            s3 = st[3]
+        acc += x * vals[k]
+    st[0] = s0
+    st[1] = s1
+    st[2] = s2
+    st[3] = s3
+    return acc
+
+
+@njit(cache=True)
+def _dot_uniform(st, vals, K):
+    """``sum_k u_k vals[k]`` for ``K`` symmetric uniforms on (-1, 1) drawn from ``st``
+    (the numbers of ``_next_sym_uniform``), state in registers."""
+    s0 = st[0]
+    s1 = st[1]
+    s2 = st[2]
+    s3 = st[3]
+    acc = 0.0
+    for k in range(K):
+        r = _rotl(s1 * _U(5), 7) * _U(9)
+        t = s1 << _U(17)
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = _rotl(s3, 45)
+        m = np.int64(r >> _U(11))
+        acc += np.float64(2 * m + 1 - 9007199254740992) * (1.0 / 9007199254740992.0) * vals[k]
+    st[0] = s0
+    st[1] = s1
+    st[2] = s2
+    st[3] = s3
+    return acc
 
 
 @njit(cache=True)
@@ -52,17 +128,12 @@ def _one_network(st, x0, widths, s_w, s_b, family, relu_last, skip, vals, hbuf, 
         relu = relu_last or layer < L - 1
         nrm = 0.0
         for i in range(n_out):
-            acc = 0.0
             if family == 0:
-                for k in range(K):
-                    acc += _next_sym_uniform(st) * vals[k]
-                h = acc * sw
+                h = _dot_uniform(st, vals, K) * sw
                 if sb != 0.0:
                     h += _next_sym_uniform(st) * sb
             else:
-                for k in range(K):
-                    acc += _next_normal(st, ZIG_KI, ZIG_WI, ZIG_FI) * vals[k]
-                h = acc * sw
+                h = _dot_normal(st, vals, K) * sw
                 if sb != 0.0:
                     h += _next_normal(st, ZIG_KI, ZIG_WI, ZIG_FI) * sb
             if relu and h < 0.0:
