@@ -34,6 +34,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -190,28 +191,57 @@ class LokyBackend(Backend):
         self.workers = int(workers)
         self.threads = threads_per_worker(self.workers)
         self._ex = None
-        self._futures: list = []
 
     def describe(self) -> str:
         return f"loky, {self.workers} processes x {self.threads} threads"
 
     def run(self, tasks: Sequence[dict]) -> Iterator[dict]:
-        from concurrent.futures import as_completed
+        from concurrent.futures import FIRST_COMPLETED, wait
 
         from joblib.externals.loky import get_reusable_executor
         self._ex = get_reusable_executor(max_workers=self.workers,
                                          env=worker_env(self.threads), timeout=30)
-        self._futures = [self._ex.submit(execute_task, dict(t, threads=self.threads))
-                         for t in tasks]
-        for fut in as_completed(self._futures):
-            yield fut.result()
-        self._futures = []
+        # a bounded window of submitted tasks: little memory for huge grids, little to
+        # throw away on Ctrl-C
+        window = 4 * self.workers
+        todo = iter(tasks)
+        pending: set = set()
+        while True:
+            while len(pending) < window:
+                t = next(todo, None)
+                if t is None:
+                    break
+                pending.add(self._ex.submit(execute_task, dict(t, threads=self.threads)))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            failed = None
+            for fut in done:  # keep every finished run before raising a failure
+                if fut.exception() is None:
+                    yield fut.result()
+                elif failed is None:
+                    failed = fut
+            if failed is not None:
+                failed.result()
 
     def abort(self) -> None:
-        for f in self._futures:
-            f.cancel()
-        if self._ex is not None:
-            self._ex.shutdown(wait=False, kill_workers=True)
+        # No Future.cancel(): loky's manager thread fails on futures cancelled behind its
+        # back and leaves the workers alive. shutdown(kill_workers=True) ends them all; a
+        # race inside loky can make its manager thread print a traceback while it stops,
+        # which is noise for a user pressing Ctrl-C, so it is silenced while we wait.
+        if self._ex is None:
+            return
+        old = threading.excepthook
+
+        def quiet(args):
+            if args.thread is None or "ExecutorManager" not in args.thread.name:
+                old(args)
+
+        threading.excepthook = quiet
+        try:
+            self._ex.shutdown(wait=True, kill_workers=True)
+        finally:
+            threading.excepthook = old
             self._ex = None
 
 

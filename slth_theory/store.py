@@ -104,26 +104,38 @@ def check_store_file(path: str | Path) -> bool:
     if head != _MAGIC:
         raise ValueError(f"store {str(p)!r} is not an SQLite file (refusing to touch it)")
     try:
-        con = sqlite3.connect(_ro_uri(p), uri=True, timeout=30.0)
+        # immutable=1 reads the main file only: no lock, no -wal/-shm file is created, so a
+        # file we refuse is left exactly as it was. While another process is writing it,
+        # that read may fail or miss tables still in the WAL: then ask SQLite properly.
         try:
-            tables = {r[0] for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'")}
-            if not tables:
-                return False
-            if "slth_meta" not in tables:
-                raise ValueError(f"store {str(p)!r} is an SQLite database but not an slth "
-                                 f"sweep store (tables: {', '.join(sorted(tables))})")
-            meta = dict(con.execute("SELECT k, v FROM slth_meta"))
-        finally:
-            con.close()
+            tables, meta = _read_schema(_ro_uri(p) + "&immutable=1")
+        except sqlite3.DatabaseError:
+            tables, meta = _read_schema(_ro_uri(p))
+        if not tables or ("slth_meta" in tables and not meta):
+            tables, meta = _read_schema(_ro_uri(p))
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"store {str(p)!r} is not a readable SQLite database: {exc}") from None
+    if not tables:
+        return False
+    if "slth_meta" not in tables:
+        raise ValueError(f"store {str(p)!r} is an SQLite database but not an slth "
+                         f"sweep store (tables: {', '.join(sorted(tables))})")
     if meta.get("schema") != SCHEMA:
         raise ValueError(f"store {str(p)!r} is an SQLite database but not an slth sweep store")
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"store {str(p)!r} has schema version {meta.get('schema_version')!r}; "
                          f"this slth-theory reads version {SCHEMA_VERSION}")
     return True
+
+
+def _read_schema(uri: str) -> tuple[set[str], dict[str, str]]:
+    con = sqlite3.connect(uri, uri=True, timeout=30.0)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        meta = dict(con.execute("SELECT k, v FROM slth_meta")) if "slth_meta" in tables else {}
+    finally:
+        con.close()
+    return tables, meta
 
 
 def _dumps(obj: Any) -> str:

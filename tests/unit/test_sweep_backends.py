@@ -1,0 +1,67 @@
+"""The same grid gives bit-identical results serially, on loky workers and on Dask."""
+
+import json
+import os
+
+import pytest
+
+from slth_theory import sweep as sw
+from slth_theory.backends import THREAD_VARS, make_backend, threads_per_worker
+from slth_theory.demo_sweep import demo_grid
+
+GRID = demo_grid(widths=(3, 8), reps=3, n_nets=5)
+
+
+def _canon(records):
+    return [json.dumps([r["key"], r["seed"], r["config"], r["results"]], sort_keys=True)
+            for r in records]
+
+
+@pytest.fixture(scope="module")
+def serial():
+    return sw.run_sweep("demo", GRID, root_seed=3, workers=1)
+
+
+def test_loky_two_workers_identical(serial, tmp_path):
+    recs = sw.run_sweep("demo", GRID, root_seed=3, workers=2, store=tmp_path / "s.sqlite")
+    assert _canon(recs) == _canon(serial)
+    assert len({r["pid"] for r in recs} - {os.getpid()}) >= 1  # really ran elsewhere
+
+
+def test_dask_local_two_workers_identical(serial):
+    pytest.importorskip("distributed")
+    recs = sw.run_sweep("demo", GRID, root_seed=3, dask_local=2)
+    assert _canon(recs) == _canon(serial)
+    assert os.getpid() not in {r["pid"] for r in recs}
+
+
+def test_worker_thread_limits(monkeypatch):
+    monkeypatch.setattr(sw, "_SWEEPS", dict(sw._SWEEPS))
+
+    def probe(config, seed):  # local function: pickled by value into the workers
+        import os
+        return {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
+
+    sw.register_sweep("t-probe", probe)
+    want = str(threads_per_worker(2))
+    recs = sw.run_sweep("t-probe", [{"i": i} for i in range(4)], workers=2)
+    assert all(r["results"] == {"OMP_NUM_THREADS": want, "NUMBA_NUM_THREADS": want}
+               for r in recs)
+    assert set(THREAD_VARS) >= {"OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
+
+
+def test_backend_option_errors():
+    with pytest.raises(ValueError, match="not both"):
+        make_backend(2, scheduler="tcp://x:1", dask_local=2)
+    with pytest.raises(ValueError, match="workers"):
+        make_backend(-1)
+    with pytest.raises(ValueError, match="dask_local"):
+        make_backend(1, dask_local=0)
+
+
+def test_unreachable_scheduler_is_value_error():
+    pytest.importorskip("distributed")
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler"):
+        make_backend(scheduler="tcp://127.0.0.1:1", connect_timeout=1.0)
+    with pytest.raises(ValueError, match="tcp://HOST:PORT"):
+        make_backend(scheduler="localhost")
