@@ -126,7 +126,7 @@ def run(weights, biases, output_activation, x, y, loss, settings: Settings, plan
             val = crit(out, yt[idx])
             val.backward()
             opt.step()
-            batch_losses.append(float(val))
+            batch_losses.append(float(val.detach()))
         lam = 1.0
         if settings.method == "edge-popup-scaled":
             with torch.no_grad():

@@ -418,6 +418,7 @@ class Result:
         ``lambda`` (scale fitted after the epoch, 1 if none), ``output_scale``,
         ``seconds``.
     seconds_per_epoch : float
+        Median wall time of an epoch (training, lambda fit and rescaling).
     batch_losses : ndarray
         Training loss of every step (all epochs, in order).
     """
@@ -543,7 +544,8 @@ def edge_popup(net: Network, data: Dataset, settings: Settings, rng=None,
     meta = {"method": settings.method, "task": data.task, **{
         f"ep_{k}": v for k, v in settings.as_dict().items()}}
     ticket = Ticket(net, wm, bm, math.exp(log_scale), meta)
-    spe = float(np.mean([r["seconds"] for r in history]))
+    # median: robust to the one-off Numba compilation in the first epoch of a process
+    spe = float(np.median([r["seconds"] for r in history]))
     return Result(ticket, history, spe, np.concatenate(all_losses))
 
 
