@@ -292,7 +292,7 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
               scheduler: str | None = None, dask_local: int | None = None,
               recompute: bool = False, quiet: bool = False,
               connect_timeout: float = 10.0, backend: Backend | None = None,
-              info: dict | None = None) -> list[dict]:
+              info: dict | None = None, synchronous: str = "FULL") -> list[dict]:
     """Run sweep ``name`` over ``configs`` and return one record per config, in grid order.
 
     Parameters
@@ -323,6 +323,10 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         An already built backend (overrides ``workers``/``scheduler``/``dask_local``).
     info : dict, optional
         Filled with ``runs``, ``from_store``, ``computed``, ``seconds`` and ``backend``.
+    synchronous : {'FULL', 'NORMAL'}
+        SQLite durability of each commit when ``store`` is a path (see
+        :class:`~slth_theory.store.ResultsStore`): ``FULL`` survives power loss, ``NORMAL``
+        survives process crashes and kills only, and commits ~20x faster.
 
     Returns
     -------
@@ -345,6 +349,8 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
     runs = plan(name, configs, root_seed)
     if len({r["key"] for r in runs}) != len(runs):  # pragma: no cover - 63-bit seed clash
         raise ValueError(f"sweep {name!r}: two grid positions have the same run key")
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"synchronous must be 'FULL' or 'NORMAL'; got {synchronous!r}")
     if store is not None and not isinstance(store, ResultsStore):
         check_store_file(store)  # refuse a bad file before connecting anything
     own_backend = backend is None
@@ -356,7 +362,7 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
     bar = None
     try:
         if store is not None:
-            db = ResultsStore(store) if own_store else store
+            db = ResultsStore(store, synchronous=synchronous) if own_store else store
             db.add_plan(runs)
             if not recompute:
                 have = db.keys(name)

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
                             run_missing=not args.no_run, workers=args.workers,
                             scheduler=args.scheduler, dask_local=args.dask_local,
                             recompute=args.recompute, quiet=args.quiet,
-                            connect_timeout=args.connect_timeout)
+                            connect_timeout=args.connect_timeout,
+                            synchronous=args.sync.upper())
     except SweepInterrupted as exc:
         print(f"slth figures: {exc}", file=sys.stderr)
         return 130

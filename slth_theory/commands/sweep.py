@@ -37,6 +37,9 @@ def add_execution_arguments(p: argparse.ArgumentParser) -> None:
                    help="start a local Dask cluster of N worker processes")
     p.add_argument("--connect-timeout", type=positive_float, default=10.0, metavar="S",
                    help="seconds to wait for the Dask scheduler (default 10)")
+    p.add_argument("--sync", choices=("full", "normal"), default="full",
+                   help="store durability per commit: full (default) survives power loss; "
+                        "normal survives crashes/kills only but commits ~20x faster")
     p.add_argument("--recompute", action="store_true",
                    help="run everything again, overwriting stored runs")
     add_quiet_flag(p)
@@ -139,7 +142,8 @@ def _run(args: argparse.Namespace) -> int:
         run_sweep(args.name, grid, root_seed=args.root_seed, store=args.store,
                   workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                   recompute=args.recompute, quiet=args.quiet,
-                  connect_timeout=args.connect_timeout, info=info)
+                  connect_timeout=args.connect_timeout, info=info,
+                  synchronous=args.sync.upper())
     except SweepInterrupted as exc:
         print(f"slth sweep: {exc}", file=sys.stderr)
         return 130
