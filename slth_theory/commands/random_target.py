@@ -1,0 +1,58 @@
+"""``slth random-target``: a random target network with weights and biases in [-1, 1]."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ..io import save
+from ..network import Network, parse_widths
+from ._common import add_json_flag, emit_json, nonneg_int
+
+NAME = "random-target"
+HELP = "draw a target network with weights and biases ~ U[-1, 1] and save it"
+
+
+def _unit_interval_scale(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be finite and > 0, got {text!r}")
+    return v
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--arch", required=True, help="widths n0,n1,...,nL, e.g. 2,50,50,1")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
+    p.add_argument("--scale", type=_unit_interval_scale, default=1.0,
+                   help="parameters ~ U[-scale, scale] (default 1)")
+    p.add_argument("--output-activation", choices=("relu", "identity"), default="identity")
+    p.add_argument("--out", required=True, help="output .npz path")
+    add_json_flag(p)
+
+
+def random_target(widths: list[int], seed: int, scale: float = 1.0,
+                  output_activation: str = "identity") -> Network:
+    """Weights then biases ``~ U[-scale, scale]`` from ``default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    L = len(widths) - 1
+    ws = [rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
+    bs = [rng.uniform(-scale, scale, widths[i + 1]) for i in range(L)]
+    return Network(ws, bs, output_activation,
+                   {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
+
+
+def run(args: argparse.Namespace) -> int:
+    widths = parse_widths(args.arch)
+    net = random_target(widths, args.seed, args.scale, args.output_activation)
+    path = save(net, args.out)
+    if args.json:
+        emit_json({"path": str(path), "arch": widths, "seed": args.seed, "scale": args.scale,
+                   "n_params": net.n_params})
+    else:
+        print(f"wrote {path}: target arch {widths}, parameters ~ U[-{args.scale:g}, "
+              f"{args.scale:g}], seed {args.seed}, {net.n_params} parameters")
+    return 0

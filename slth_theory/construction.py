@@ -1,0 +1,408 @@
+"""Theorem 5 made concrete: an explicit strong lottery ticket for a target with biases.
+
+Given a target ``f`` of depth ``L`` (any widths, non-zero biases, relu or identity
+output), build the mother network ``f_0`` of depth ``2L`` with a registered Theorem 5
+scheme (``theorem5-uniform``: ``w ~ U[-s_l, s_l]``, ``b ~ U[-prod s, prod s]``; or
+``theorem5-normal``) and find masks over its *unmodified* initial parameters plus
+``lambda = prod_{l=1}^{2L} 1/s_l`` (Lemma 2) such that ``lambda f_0(x | theta * mask)``
+approximates ``f``.
+
+Layout of the mother (``p_l`` = block size of target layer ``l``):
+
+* layer ``2l-1`` has ``(n_{l-1} + 1) p_l`` neurons: block ``j`` (rows ``j p_l ..``) serves
+  target input neuron ``j`` -- each of its neurons keeps only its weight from neuron ``j``
+  and computes ``phi(w1 x_j)`` (in-degree 1, bias pruned); the last block serves the
+  biases -- its neurons keep only their bias and compute ``phi(b1) = b1`` when ``b1 > 0``.
+* layer ``2l`` has ``n_l`` neurons, the target neurons; their own biases are pruned.
+
+Signs: in the first layer the inputs ``x_j in [-1, 1]`` have both signs, so a block's
+neurons with ``w1 > 0`` give ``w1 phi(x_j)`` and those with ``w1 < 0`` give
+``|w1| phi(-x_j)``; the target's ``w x_j = w phi(x_j) - w phi(-x_j)`` needs both (two
+subset-sum instances per weight). Later layers receive post-ReLU values ``x_j >= 0``, for
+which ``phi(-x_j) = 0``: only ``w1 > 0`` neurons are useful and one instance per weight
+suffices (``phi(w1 x_j) = w1 x_j``).
+
+Why the ticket's function is a network with the target's architecture: in the unit-scale
+parameters ``theta' = h(theta, 1/s)`` of Lemma 2 (so ``lambda f_0(x|theta m) = f_0(x|theta'
+m)``), neuron ``i`` of mother layer ``2l`` computes, for ``l >= 2``,
+``phi(sum_j (sum_{k in S_ij} w2_ik w1_kj) x_j + sum_{k in B_i} w2_ik b1_k)`` because every
+kept neuron ``k`` of block ``j`` outputs ``w1_kj x_j`` and every kept bias neuron outputs
+``b1_k``. That is target neuron ``i`` with weights ``A_ij = sum_{S_ij} w2 w1`` and bias
+``c_i = sum_{B_i} w2 b1`` (the subset sums). For ``l = 1`` it is
+``phi(sum_j A+_ij phi(x_j) - A-_ij phi(-x_j) + c_i)`` with two subset sums per weight: on
+each orthant of the input cube this is a network with the target's architecture and
+first-layer weights ``A+`` or ``A-``. Hence :func:`slth_theory.propagation.error_bound`
+with ``first_layer_neg = A-`` bounds ``sup ||f - lambda f_0(.|theta m)||``.
+
+Targets with parameters outside ``[-1, 1]`` are first mapped inside by Lemma 2:
+``W_l -> sigma_l W_l``, ``b_l -> prod_{m<=l} sigma_m b_l`` with ``sigma_l <= 1``; the
+factor ``kappa = 1 / prod sigma_l`` multiplies ``lambda`` and all errors.
+
+Notes
+-----
+Theorem 5 and its proof, appendix B.4; Lemma 2 (B.1); Lemma 4 corrected
+(:mod:`slth_theory.propagation`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .init import get as get_scheme
+from .init import initialize
+from .network import Network
+from .propagation import layer_stats, tolerances
+from .scaling import homogeneity_transform
+from .subset_sum import MAX_N, solve_batch
+from .ticket import Ticket
+from .width_bound import calibrated_C, samples_per_instance
+
+
+@dataclass
+class Construction:
+    """A constructed ticket with everything its certificate needs.
+
+    Attributes
+    ----------
+    ticket : Ticket
+        Masks over the regenerable mother; ``output_scale = kappa / prod s_l``.
+    target : Network
+        The target as given.
+    scaled_target : Network
+        The target after the Lemma 2 transform (parameters in ``[-1, 1]``).
+    kappa : float
+        ``f_target = kappa * f_scaled``.
+    sigmas : ndarray
+        The per-layer Lemma 2 factors applied to the target.
+    effective : Network
+        The ticket as a network of the target's architecture, in scaled units (first layer:
+        the positive-side weights ``A+``).
+    first_layer_neg : ndarray
+        ``A-``: first-layer weights acting on ``-phi(-x)``.
+    tol_w, tol_b : ndarray, shape (L,)
+        Per-layer tolerances (scaled units) the subset sums had to meet.
+    pool_sizes : list of int
+        Block size ``p_l`` per target layer.
+    failures : list of dict
+        Parameters whose best subset sum missed its tolerance (layer, kind, index, target,
+        error, tolerance).
+    seconds : float
+    attempts : int
+    """
+
+    ticket: Ticket
+    target: Network
+    scaled_target: Network
+    kappa: float
+    sigmas: np.ndarray
+    effective: Network
+    first_layer_neg: np.ndarray
+    tol_w: np.ndarray
+    tol_b: np.ndarray
+    pool_sizes: list[int]
+    failures: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    attempts: int = 1
+    mode: str = "eps"
+    eps: float | None = None
+
+    @property
+    def mother_widths(self) -> list[int]:
+        return self.ticket.mother.widths
+
+    @property
+    def n_target_params(self) -> int:
+        return int(sum(np.count_nonzero(w) + np.count_nonzero(b)
+                       for w, b in zip(self.target.weights, self.target.biases, strict=True)))
+
+    @property
+    def kept_per_target_param(self) -> float:
+        """Kept mother parameters (weights + biases) per non-zero target parameter."""
+        kept = self.ticket.n_kept_weights + self.ticket.n_kept_biases
+        return kept / max(self.n_target_params, 1)
+
+    def param_errors(self) -> list[dict[str, float]]:
+        """Largest per-parameter error per layer, in the target's own units."""
+        out = []
+        cum = np.cumsum(np.log(self.sigmas))
+        for i in range(self.target.depth):
+            ew = np.abs(self.effective.weights[i] - self.scaled_target.weights[i])
+            if i == 0:
+                ew = np.maximum(ew, np.abs(self.first_layer_neg - self.scaled_target.weights[0]))
+            eb = np.abs(self.effective.biases[i] - self.scaled_target.biases[i])
+            out.append({
+                "layer": i + 1,
+                "max_weight_error": float(ew.max(initial=0.0)) / self.sigmas[i],
+                "max_bias_error": float(eb.max(initial=0.0)) / math.exp(cum[i]),
+                "mean_weight_error": float(ew.mean()) / self.sigmas[i] if ew.size else 0.0,
+                "tol_weight": float(self.tol_w[i]) / self.sigmas[i],
+                "tol_bias": float(self.tol_b[i]) / math.exp(cum[i]),
+            })
+        return out
+
+
+def scale_into_unit_box(target: Network) -> tuple[Network, np.ndarray, float]:
+    """Lemma 2 factors ``sigma_l <= 1`` putting every parameter in ``[-1, 1]``.
+
+    Returns
+    -------
+    (scaled, sigmas, kappa) with ``f_target = kappa * f_scaled``.
+    """
+    sig = np.ones(target.depth)
+    cum = 1.0
+    for i, (w, b) in enumerate(zip(target.weights, target.biases, strict=True)):
+        wmax = float(np.max(np.abs(w), initial=0.0))
+        bmax = float(np.max(np.abs(b), initial=0.0))
+        s = 1.0
+        if wmax > 1:
+            s = 1.0 / wmax
+        if bmax * cum * s > 1:
+            s = 1.0 / (bmax * cum)
+        sig[i] = s
+        cum *= s
+    if np.all(sig == 1.0):
+        return target.copy(), sig, 1.0
+    scaled = homogeneity_transform(target, sig)
+    # guard rounding: clip the (at most 1 + 1 ulp) entries to the box
+    scaled = Network([np.clip(w, -1, 1) for w in scaled.weights],
+                     [np.clip(b, -1, 1) for b in scaled.biases],
+                     target.output_activation, dict(target.meta))
+    return scaled, sig, float(np.exp(-np.sum(np.log(sig))))
+
+
+def _layer_solve(W1u, b1u, W2u, Wt, bt, p, first, tol_w, tol_b):
+    """Subset sums for one target layer; returns masks, effective params, failures."""
+    n_out, n_in = Wt.shape
+    w1mask = np.zeros(W1u.shape, bool)
+    b1mask = np.zeros(b1u.shape, bool)
+    w2mask = np.zeros(W2u.shape, bool)
+    A_pos = np.zeros((n_out, n_in))
+    A_neg = np.zeros((n_out, n_in))
+    failures = []
+    rows = np.arange(n_in)[:, None] * p + np.arange(p)[None, :]
+    B = W1u[rows, np.arange(n_in)[:, None]]                       # (n_in, p)
+    for sign in ((1.0, -1.0) if first else (1.0,)):
+        usable = sign * B > 0
+        order = np.argsort(~usable, axis=1, kind="stable")
+        counts = np.minimum(usable.sum(axis=1), MAX_N)
+        nmax = int(counts.max(initial=0))
+        ii, jj = np.nonzero(Wt)
+        if ii.size == 0:
+            continue
+        if nmax == 0:
+            A = A_pos if sign > 0 else A_neg
+            for i, j in zip(ii, jj, strict=True):
+                failures.append({"kind": "weight" if sign > 0 else "weight-neg",
+                                 "index": [int(i), int(j)], "target": float(Wt[i, j]),
+                                 "error": abs(float(Wt[i, j])), "tolerance": float(tol_w)})
+            continue
+        idx = order[:, :nmax]                                         # (n_in, nmax)
+        cols = rows[np.arange(n_in)[:, None], idx]                    # mother columns
+        w1v = np.abs(B[np.arange(n_in)[:, None], idx])                # |w1|, (n_in, nmax)
+        vals = W2u[ii[:, None], cols[jj]] * w1v[jj]                   # (n_inst, nmax)
+        lens = counts[jj]
+        tg = sign * Wt[ii, jj]
+        res = solve_batch(vals, tg, tol_w, lengths=lens)
+        sums = np.where(res.masks, vals, 0.0).sum(axis=1)
+        A = A_pos if sign > 0 else A_neg
+        A[ii, jj] = sign * sums
+        r_i, r_q = np.nonzero(res.masks)
+        mc = cols[jj[r_i], r_q]
+        w2mask[ii[r_i], mc] = True
+        w1mask[mc, jj[r_i]] = True
+        for r in np.nonzero(res.status == 0)[0]:
+            failures.append({"kind": "weight" if sign > 0 else "weight-neg",
+                             "index": [int(ii[r]), int(jj[r])], "target": float(Wt[ii[r], jj[r]]),
+                             "error": float(res.errors[r]), "tolerance": float(tol_w)})
+    if not first:
+        A_neg = A_pos
+    # biases
+    brow = n_in * p + np.arange(p)
+    bvals = b1u[brow]
+    usable = np.nonzero(bvals > 0)[0][:MAX_N]
+    c = np.zeros(n_out)
+    ib = np.nonzero(bt)[0]
+    if ib.size:
+        if usable.size == 0:
+            for i in ib:
+                failures.append({"kind": "bias", "index": [int(i)], "target": float(bt[i]),
+                                 "error": abs(float(bt[i])), "tolerance": float(tol_b)})
+        else:
+            cols_b = brow[usable]
+            vals = W2u[ib[:, None], cols_b[None, :]] * bvals[usable][None, :]
+            res = solve_batch(vals, bt[ib], tol_b)
+            c[ib] = np.where(res.masks, vals, 0.0).sum(axis=1)
+            r_i, r_q = np.nonzero(res.masks)
+            w2mask[ib[r_i], cols_b[r_q]] = True
+            b1mask[cols_b[r_q]] = True
+            for r in np.nonzero(res.status == 0)[0]:
+                failures.append({"kind": "bias", "index": [int(ib[r])],
+                                 "target": float(bt[ib[r]]), "error": float(res.errors[r]),
+                                 "tolerance": float(tol_b)})
+    return w1mask, b1mask, w2mask, A_pos, A_neg, c, failures
+
+
+def default_pool_sizes(scaled: Network, tol: np.ndarray, delta: float, C: float) -> list[int]:
+    """Block sizes ``p_l = 2 ceil(C log(1/min(eps_l, delta_l)))``, ``delta_l = delta /
+    (2 L n_l k_l,max)`` (the proof's union bound), capped at 2 * 44."""
+    st = layer_stats(scaled)
+    L = scaled.depth
+    out = []
+    for i in range(L):
+        d_l = delta / (2 * L * st.n[i] * st.k_max[i])
+        ns = samples_per_instance(float(tol[i]), float(d_l), C)
+        out.append(int(2 * min(ns, MAX_N)))
+    return out
+
+
+def construct(target: Network, *, eps: float | None = None, param_eps: float | None = None,
+              delta: float = 0.05, seed: int = 0, pool: int | list[int] | None = None,
+              C: float | None = None, scheme: str = "theorem5-uniform", grow: bool = False,
+              max_attempts: int = 5) -> Construction:
+    """Build the Theorem 5 ticket for ``target``.
+
+    Parameters
+    ----------
+    target : Network
+    eps : float, optional
+        Global accuracy: per-layer tolerances from the corrected Lemma 4 (exactly one of
+        ``eps`` and ``param_eps``).
+    param_eps : float, optional
+        Per-parameter tolerance in the target's units (no propagation guarantee by itself).
+    delta : float in (0, 1)
+        Failure probability used to size the pools (Theorem 5).
+    seed : int
+        Seed of the mother network (``slth init ... --seed`` regenerates it).
+    pool : int or list of int, optional
+        Block sizes ``p_l`` (default: :func:`default_pool_sizes` with ``C``).
+    C : float, optional
+        Constant for the default pool sizes (default: the calibrated one).
+    scheme : {'theorem5-uniform', 'theorem5-normal'}
+    grow : bool
+        If some parameter misses its tolerance, multiply the failing layers' block sizes by
+        1.5 and rebuild (new mother from the same seed), up to ``max_attempts`` times.
+
+    Returns
+    -------
+    Construction
+    """
+    t0 = time.perf_counter()
+    if (eps is None) == (param_eps is None):
+        raise ValueError("give exactly one of eps and param_eps")
+    for name, v in (("eps", eps), ("param_eps", param_eps)):
+        if v is not None and (not np.isfinite(v) or v <= 0):
+            raise ValueError(f"{name} must be finite and > 0; got {v}")
+    if not (0 < float(delta) < 1):
+        raise ValueError(f"delta must be in (0, 1); got {delta}")
+    if scheme not in ("theorem5-uniform", "theorem5-normal"):
+        raise ValueError(f"scheme must be theorem5-uniform or theorem5-normal; got {scheme!r}")
+    get_scheme(scheme)
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    for i, (w, b) in enumerate(zip(target.weights, target.biases, strict=True)):
+        if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+            raise ValueError(f"target layer {i + 1} has non-finite parameters")
+    scaled, sig, kappa = scale_into_unit_box(target)
+    L = target.depth
+    cum = np.exp(np.cumsum(np.log(sig)))
+    if eps is not None:
+        tol = tolerances(scaled, eps / kappa, "corrected")
+        tol_w, tol_b = tol.copy(), tol.copy()
+        mode = "eps"
+    else:
+        tol_w = param_eps * sig
+        tol_b = param_eps * cum
+        mode = "param-eps"
+    if pool is None:
+        C = calibrated_C("product" if scheme.endswith("uniform") else "product") \
+            if C is None else float(C)
+        pools = default_pool_sizes(scaled, np.minimum(tol_w, tol_b), delta, C)
+    else:
+        pools = [int(pool)] * L if np.ndim(pool) == 0 else [int(v) for v in pool]
+        if len(pools) != L or min(pools) < 1:
+            raise ValueError(f"pool must be one size >= 1 or {L} sizes; got {pool}")
+    act = target.output_activation
+    attempts = 0
+    while True:
+        attempts += 1
+        widths = [target.widths[0]]
+        for i in range(L):
+            widths += [(target.widths[i] + 1) * pools[i], target.widths[i + 1]]
+        mother = initialize(widths, scheme, output_activation=act, rng=int(seed))
+        s = np.array(mother.meta["weight_scales"])
+        logcum = np.cumsum(np.log(s))
+        wmasks, bmasks = [], []
+        eff_w, eff_b, failures = [], [], []
+        neg = None
+        for i in range(L):
+            a, b2 = 2 * i, 2 * i + 1
+            W1u = mother.weights[a] / s[a]
+            b1u = mother.biases[a] * math.exp(-logcum[a])
+            W2u = mother.weights[b2] / s[b2]
+            w1m, b1m, w2m, Ap, An, c, fails = _layer_solve(
+                W1u, b1u, W2u, scaled.weights[i], scaled.biases[i], pools[i], i == 0,
+                float(tol_w[i]), float(tol_b[i]))
+            for f in fails:
+                f["layer"] = i + 1
+            failures += fails
+            wmasks += [w1m, w2m]
+            bmasks += [b1m, np.zeros(mother.biases[b2].shape, bool)]
+            eff_w.append(Ap)
+            eff_b.append(c)
+            if i == 0:
+                neg = An
+        if not failures or not grow or attempts >= max_attempts:
+            break
+        bad = {f["layer"] for f in failures}
+        pools = [int(math.ceil(p * 1.5)) if (i + 1) in bad else p for i, p in enumerate(pools)]
+    lam = float(np.exp(-np.sum(np.log(s)) + np.log(kappa)))
+    meta = {
+        "construction": "theorem5",
+        "mode": mode,
+        "eps": eps,
+        "param_eps": param_eps,
+        "delta": float(delta),
+        "pool_sizes": pools,
+        "target_arch": target.widths,
+        "mother_arch": widths,
+        "kappa": kappa,
+        "target_sigmas": [float(v) for v in sig],
+        "lambda_mother": float(np.exp(-np.sum(np.log(s)))),
+        "n_failed": len(failures),
+        "regenerate": (f"slth init --arch {','.join(map(str, widths))} --scheme {scheme} "
+                       f"--seed {int(seed)} --output-activation {act}"),
+    }
+    ticket = Ticket(mother, wmasks, bmasks, lam, meta)
+    effective = Network(eff_w, eff_b, act, {})
+    return Construction(ticket, target, scaled, kappa, sig, effective, neg, tol_w, tol_b,
+                        pools, failures, time.perf_counter() - t0, attempts, mode, eps)
+
+
+def summary(con: Construction) -> dict[str, Any]:
+    """Plain-value summary (architecture, pools, densities, failures, time)."""
+    t = con.ticket
+    return {
+        "target_arch": con.target.widths,
+        "mother_arch": con.mother_widths,
+        "pool_sizes": con.pool_sizes,
+        "mode": con.mode,
+        "eps": con.eps,
+        "kappa": con.kappa,
+        "lambda": t.output_scale,
+        "density_weights": t.density,
+        "density_with_biases": t.density_with_biases,
+        "kept_weights": t.n_kept_weights,
+        "kept_biases": t.n_kept_biases,
+        "kept_per_target_param": con.kept_per_target_param,
+        "n_failed": len(con.failures),
+        "failures": con.failures[:20],
+        "attempts": con.attempts,
+        "seconds": con.seconds,
+        "param_errors": con.param_errors(),
+        "regenerate": t.meta["regenerate"],
+    }

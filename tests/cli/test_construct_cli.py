@@ -1,0 +1,105 @@
+"""`slth random-target` and `slth construct` as a user types them, including bad input."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+
+from slth_theory import load
+from slth_theory.cli import main
+
+
+def run(args, capsys):
+    try:
+        code = main(args)
+    except SystemExit as exc:  # argparse rejects the value: one line, exit 2
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def target(tmp_path, capsys):
+    path = tmp_path / "target.npz"
+    code, out, _ = run(["random-target", "--arch", "2,4,1", "--seed", "1", "--out", str(path)],
+                       capsys)
+    assert code == 0 and "wrote" in out
+    return path
+
+
+def test_random_target_in_unit_box(tmp_path, capsys):
+    path = tmp_path / "t.npz"
+    code, out, _ = run(["random-target", "--arch", "3,5,2", "--seed", "0", "--out", str(path),
+                        "--json"], capsys)
+    assert code == 0 and json.loads(out)["n_params"] == 3 * 5 + 5 + 5 * 2 + 2
+    net = load(path)
+    assert all(np.abs(w).max() <= 1 for w in net.weights)
+    assert any(np.any(b != 0) for b in net.biases)
+
+
+def test_construct_subprocess_then_regenerate_mother(tmp_path, target):
+    out = tmp_path / "ticket.npz"
+    r = subprocess.run(["slth", "construct", "--target", str(target), "--eps", "0.05",
+                        "--delta", "0.05", "--seed", "7", "--pool", "60", "--out", str(out),
+                        "--json", "--quiet", "--no-grid"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["certificate"]["certified"] is True
+    assert rep["certificate"]["sampled_lower"] <= rep["certificate"]["rigorous_bound"] <= 0.05
+    assert rep["mother_arch"] == [2, 180, 4, 300, 1]
+    ticket = load(out)
+    mother = tmp_path / "mother.npz"
+    cmd = rep["regenerate"].split()[1:] + ["--out", str(mother)]
+    r = subprocess.run(["slth"] + cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    m = load(mother)
+    for a, b in zip(m.weights + m.biases, ticket.mother.weights + ticket.mother.biases,
+                    strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_construct_text_output(tmp_path, target, capsys):
+    code, out, _ = run(["construct", "--target", str(target), "--param-eps", "0.02",
+                        "--pool", "40", "--seed", "0", "--out", str(tmp_path / "t.npz"),
+                        "--quiet"], capsys)
+    assert code == 0
+    for text in ("mother", "pool (block) sizes", "density", "(ii)", "(iii)", "(iv)",
+                 "time:", "regenerate"):
+        assert text in out
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["--eps", "0"], "must be finite and > 0"),
+    (["--eps", "-1"], "must be finite and > 0"),
+    (["--eps", "0.1", "--delta", "1.5"], "must be in (0, 1)"),
+    (["--eps", "0.1", "--delta", "0"], "must be in (0, 1)"),
+    (["--eps", "nan"], "must be finite"),
+])
+def test_construct_bad_numbers_exit_2(tmp_path, target, capsys, args, msg):
+    code, _, err = run(["construct", "--target", str(target), "--out",
+                        str(tmp_path / "t.npz")] + args, capsys)
+    assert code == 2 and msg in err and err.count("\n") == 1
+
+
+def test_construct_bad_files_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    code, _, err = run(["construct", "--target", str(bad), "--eps", "0.1", "--out",
+                        str(tmp_path / "t.npz")], capsys)
+    assert code == 2 and "not a readable .npz" in err
+    nonfinite = tmp_path / "nf.npz"
+    np.savez(nonfinite, weight_0=np.array([[np.inf]]), bias_0=np.zeros(1),
+             output_activation=np.array("relu"))
+    code, _, err = run(["construct", "--target", str(nonfinite), "--eps", "0.1", "--out",
+                        str(tmp_path / "t.npz")], capsys)
+    assert code == 2 and "non-finite" in err
+    code, _, err = run(["construct", "--target", str(tmp_path / "missing.npz"), "--eps",
+                        "0.1", "--out", str(tmp_path / "t.npz")], capsys)
+    assert code == 2 and "does not exist" in err
+
+
+def test_random_target_bad_arch_exit_2(tmp_path, capsys):
+    code, _, err = run(["random-target", "--arch", "2,x", "--out", str(tmp_path / "t.npz")],
+                       capsys)
+    assert code == 2 and "comma-separated" in err

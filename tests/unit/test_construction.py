@@ -1,0 +1,117 @@
+"""Theorem 5 construction: tickets reproduce targets, certificates are consistent."""
+
+import numpy as np
+import pytest
+
+from slth_theory.certificate import certify, effective_forward
+from slth_theory.construction import construct, scale_into_unit_box
+from slth_theory.init import regenerate
+from slth_theory.network import Network
+from slth_theory.ticket import Ticket
+
+
+def _target(seed, widths, act="identity", scale=1.0):
+    rng = np.random.default_rng(seed)
+    L = len(widths) - 1
+    return Network([rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)],
+                   [rng.uniform(-scale, scale, widths[i + 1]) for i in range(L)], act)
+
+
+@pytest.mark.parametrize("act", ["identity", "relu"])
+def test_ticket_reproduces_target_on_grid_with_regenerated_mother(act):
+    target = _target(0, [2, 4, 3], act)
+    con = construct(target, eps=0.05, pool=60, seed=3)
+    assert not con.failures
+    mother = regenerate(con.ticket.mother.meta, con.mother_widths, act)
+    for w0, w1 in zip(mother.weights, con.ticket.mother.weights, strict=True):
+        assert np.array_equal(w0, w1)
+    for b0, b1 in zip(mother.biases, con.ticket.mother.biases, strict=True):
+        assert np.array_equal(b0, b1)
+    ticket = Ticket(mother, con.ticket.weight_masks, con.ticket.bias_masks,
+                    con.ticket.output_scale)
+    g = np.linspace(-1, 1, 151)
+    x = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    err = np.max(np.linalg.norm(ticket.forward(x) - target.forward(x), axis=1))
+    cert = certify(con, 0, n_random=256, grid=False)
+    assert err <= cert.rigorous_bound <= 0.05
+    assert cert.certified
+    assert cert.sampled_lower <= cert.rigorous_bound
+
+
+def test_masks_keep_in_degree_one_pool_neurons_and_prune_target_biases():
+    target = _target(1, [3, 5, 2])
+    con = construct(target, param_eps=0.01, pool=30, seed=0)
+    wm, bm = con.ticket.weight_masks, con.ticket.bias_masks
+    for layer in (0, 2):
+        deg = wm[layer].sum(axis=1)
+        assert deg.max() <= 1
+        assert not np.any((deg == 1) & bm[layer])  # a pool neuron is weight- or bias-type
+    assert not bm[1].any() and not bm[3].any()  # target neurons' own biases pruned
+    # later layers only use w1 > 0 (inputs are post-ReLU)
+    w1 = con.ticket.mother.weights[2][wm[2]]
+    assert np.all(w1 > 0)
+
+
+def test_effective_network_equals_ticket():
+    target = _target(2, [2, 6, 6, 1], "relu")
+    con = construct(target, eps=0.05, pool=40, seed=1)
+    x = np.random.default_rng(0).uniform(-1, 1, (500, 2))
+    assert np.allclose(con.ticket.forward(x), effective_forward(con, x), atol=1e-12)
+
+
+def test_per_parameter_errors_within_tolerance():
+    target = _target(3, [4, 6, 2])
+    con = construct(target, param_eps=0.01, pool=50, seed=2)
+    assert not con.failures
+    for pe in con.param_errors():
+        assert pe["max_weight_error"] <= 0.01 + 1e-15
+        assert pe["max_bias_error"] <= 0.01 + 1e-15
+
+
+def test_failures_reported_when_pool_too_small_and_grow_fixes():
+    target = _target(4, [2, 5, 1])
+    small = construct(target, param_eps=1e-4, pool=6, seed=0)
+    assert small.failures
+    f = small.failures[0]
+    assert {"layer", "kind", "index", "target", "error", "tolerance"} <= set(f)
+    assert f["error"] > f["tolerance"]
+    grown = construct(target, param_eps=2e-2, pool=12, seed=0, grow=True, max_attempts=10)
+    assert not grown.failures and grown.attempts > 1
+
+
+def test_large_parameters_scaled_by_lemma2_and_folded_into_lambda():
+    target = _target(5, [2, 4, 1], scale=3.0)
+    scaled, sig, kappa = scale_into_unit_box(target)
+    assert kappa > 1
+    assert max(np.abs(w).max() for w in scaled.weights) <= 1
+    assert max(np.abs(b).max() for b in scaled.biases) <= 1
+    x = np.random.default_rng(0).uniform(-1, 1, (100, 2))
+    assert np.allclose(kappa * scaled.forward(x), target.forward(x))
+    con = construct(target, eps=0.1, pool=60, seed=0)
+    cert = certify(con, 0, n_random=256, grid=False)
+    assert cert.sampled_lower <= cert.rigorous_bound
+    err = np.max(np.abs(con.ticket.forward(x) - target.forward(x)))
+    assert err <= cert.rigorous_bound
+
+
+def test_grid_bound_1d_brackets_sampled():
+    target = _target(6, [1, 3, 1])
+    con = construct(target, eps=0.05, pool=40, seed=0)
+    cert = certify(con, 0, n_random=256)
+    assert cert.grid_upper is not None
+    assert cert.sampled_lower <= cert.grid_upper
+    assert cert.sampled_lower <= cert.rigorous_bound
+
+
+def test_normal_scheme_and_bad_input():
+    target = _target(7, [2, 3, 1])
+    con = construct(target, param_eps=0.02, pool=40, seed=0, scheme="theorem5-normal")
+    assert con.ticket.mother.meta["scheme"] == "theorem5-normal"
+    with pytest.raises(ValueError, match="exactly one"):
+        construct(target, eps=0.1, param_eps=0.1, pool=10)
+    with pytest.raises(ValueError, match="delta"):
+        construct(target, eps=0.1, delta=1.5, pool=10)
+    with pytest.raises(ValueError, match="eps"):
+        construct(target, eps=-1.0, pool=10)
+    with pytest.raises(ValueError, match="scheme"):
+        construct(target, eps=0.1, pool=10, scheme="he-uniform")
