@@ -237,6 +237,43 @@ def _looks_linear(level: str, seed: int, done, total) -> tuple[list[ClaimRow], l
     return rows, data
 
 
+def _marginal_row(level: str, seed: int) -> ClaimRow:
+    """Entries of looks-linear blocks: variance exactly 1/max(p, q); not normal."""
+    from ...init import initialize, looks_linear_block_shapes
+
+    widths = [8, 32, 32, 32]
+    shapes = looks_linear_block_shapes(widths)
+    n = 300 if level == "quick" else 3000
+    layer = 1  # hidden block W0 of shape (16, 16): entries should be N(0, 2/n_l)
+    p, q = shapes[layer]
+    m2, k4 = [], []
+    for child in np.random.SeedSequence([seed, 6]).spawn(n):
+        w = initialize(widths, "looks-linear", bias="zero", rng=child).weights[layer]
+        w0 = w[:p, :q]
+        m2.append(np.mean(w0 ** 2))
+        k4.append(np.mean(w0 ** 4) * max(p, q) ** 2)   # E w^4 / (E w^2)^2 per network
+    m2 = np.asarray(m2)
+    k4 = np.asarray(k4)
+    kurt = float(k4.mean())
+    se = float(k4.std(ddof=1) / np.sqrt(n))
+    exact_k = 3.0 * max(p, q) / (max(p, q) + 2.0)
+    c_exact = compare(kurt, se, exact_k, N_SE)
+    c_normal = compare(kurt, se, 3.0, N_SE)
+    var_ok = np.allclose(m2, 2.0 / widths[layer + 1], rtol=1e-12)
+    return ClaimRow(
+        "looks_linear.marginal",
+        "each entry of a looks-linear W is distributed as N(0, 2/n_l), as for He",
+        f"{widths}, hidden block {p}x{q}: mean square of W0 entries = 2/n_l = "
+        f"{2.0 / widths[layer + 1]:g} exactly in every net ({'yes' if var_ok else 'NO'}); "
+        f"kurtosis E w^4/(E w^2)^2 = {format_estimate(kurt, se)} ({n} nets): z = "
+        f"{c_exact.z:+.2f} vs 3p/(p+2) = {exact_k:.4f}, z = {c_normal.z:+.1f} vs normal 3",
+        "holds approximately" if var_ok and c_exact.ok else "fails",
+        "variance exact (1/max(p, q)); the marginal is a scaled Beta (entry of a Haar unit "
+        f"vector), excess kurtosis -6/(max(p,q)+2) = {exact_k - 3:.3f}, -> normal as widths grow",
+        estimate=kurt, stderr=se, z=c_exact.z,
+    )
+
+
 def run(level: str, seed: int) -> CheckOutput:
     total = 0.0
     for fam in ("normal", "uniform"):
@@ -254,6 +291,7 @@ def run(level: str, seed: int) -> CheckOutput:
     rows += _he_rows(normal, uniform)
     ll_rows, ll_data = _looks_linear(level, seed, done, total)
     rows += ll_rows
+    rows.append(_marginal_row(level, seed))
     return CheckOutput(rows, {"results": normal + uniform, "looks_linear": ll_data})
 
 
