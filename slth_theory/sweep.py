@@ -65,7 +65,7 @@ SweepFn = Callable[[dict, int], dict]
 LAZY_SWEEPS: dict[str, str] = {
     "demo": "slth_theory.demo_sweep:run_demo",
     "fig1": "slth_theory.experiments:run_one",
-    "calibrate": "slth_theory.calibration",
+    "calibrate": "slth_theory.calibration:run_one",
 }
 
 _SWEEPS: dict[str, SweepSpec] = {}

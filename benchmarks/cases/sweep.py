@@ -26,7 +26,7 @@ from pathlib import Path
 
 from slth_theory.demo_sweep import run_demo
 from slth_theory.store import ResultsStore
-from slth_theory.sweep import derive_seed, plan, run_sweep
+from slth_theory.sweep import derive_seed, run_sweep
 
 from ..harness import Case
 
@@ -102,121 +102,201 @@ def _timed(fn) -> float:
     return time.perf_counter() - t0
 
 
-def project(n_runs: int, workers: int, t_run: float, c_task: float, t_start: float) -> float:
-    """Projected wall time of ``n_runs`` on ``workers`` processes.
+def project(costs: list[float], workers: int, c_task: float, t_start: float = 0.0) -> float:
+    """Projected wall time of runs of the given costs (grid order) on ``workers`` processes.
 
-    ``t_start + n_runs * max(t_run / workers, c_task)``: perfect parallelism, floored by
-    the per-task cost of the central loop (dispatch, result transfer and the store
-    commit, which all happen one task at a time in the parent / scheduler). Ignores
-    stragglers at the end of the grid (at most one ``t_run``).
+    A list-scheduling simulation: each run goes, in grid order, to the first free worker,
+    but the central loop (dispatch, result transfer and the store commit, one task at a
+    time in the parent or the scheduler) spends ``c_task`` on every run and cannot start
+    the next before it is done. So the wall time is about ``t_start + max(sum(costs) / W,
+    max(costs), N c_task)``, with the straggler at the end counted exactly.
     """
-    return t_start + n_runs * max(t_run / workers, c_task)
+    import heapq
+    free = [0.0] * max(1, workers)
+    central = 0.0
+    end = 0.0
+    for t in costs:
+        w = heapq.heappop(free)
+        start = max(w, central)
+        central = start + c_task
+        finish = start + c_task + t
+        end = max(end, finish)
+        heapq.heappush(free, finish)
+    return t_start + end
 
 
-def scaling(n_runs: int = 64, n_trivial: int = 200, repeat: int = 3) -> str:
-    """Measure and project; returns a markdown report."""
-    tmp = Path(tempfile.mkdtemp(prefix="slth-scaling-"))
-    heavy = [dict(HEAVY, rep=i) for i in range(n_runs)]
+def overheads(n_trivial: int = 200, repeat: int = 3) -> dict:
+    """Per-task costs of the central loop, measured with trivial ``demo`` runs (~0.3 ms)."""
+    tmp = Path(tempfile.mkdtemp(prefix="slth-overheads-"))
     trivial = [dict(TRIVIAL, rep=i) for i in range(n_trivial)]
+    out: dict = {}
+    db = ResultsStore(tmp / "commit.sqlite")
+    out["commit_s"] = statistics.median(
+        _timed(lambda r=r: [db.put(_record(i, f"x{r}")) for i in range(200)])
+        for r in range(repeat)) / 200
+    db.close()
+    from slth_theory.backends import DaskBackend, LokyBackend
+    be = LokyBackend(2)
+    run_sweep("demo", trivial[:8], backend=be, quiet=True)  # start the pool
+    out["loky_s"] = statistics.median(_timed(lambda: run_sweep("demo", trivial, backend=be,
+                                                                quiet=True))
+                                      for _ in range(repeat)) / n_trivial
+    be.close()
+    out["serial_s"] = statistics.median(_timed(lambda: run_sweep("demo", trivial, quiet=True))
+                                        for _ in range(repeat)) / n_trivial
+    try:
+        out["dask_start_s"] = _timed(lambda: DaskBackend(local=2).close())
+        be = DaskBackend(local=2)
+        try:
+            run_sweep("demo", trivial[:8], backend=be, quiet=True)
+            out["dask_s"] = statistics.median(
+                _timed(lambda: run_sweep("demo", trivial, backend=be, quiet=True))
+                for _ in range(repeat)) / n_trivial
+        finally:
+            be.close()
+    except ValueError:  # no Dask installed
+        pass
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def measure_grid(name: str, grid: list[dict], repeat: int = 1, dask: bool = True,
+                 root_seed: int = 0) -> dict:
+    """Wall seconds of ``grid`` on 1 and 2 loky workers and on ``dask_local=2`` (each run
+    into a fresh store), plus the median per-run cost from the serial run's records."""
+    tmp = Path(tempfile.mkdtemp(prefix="slth-scaling-"))
     k = [0]
 
     def store() -> Path:
         k[0] += 1
         return tmp / f"s{k[0]}.sqlite"
 
-    out = []
-    # per-run cost, serial, in this process (median of single runs)
-    per = [_timed(lambda i=i: run_demo(heavy[i], derive_seed(0, i))) for i in range(8)]
-    t_run = statistics.median(per)
-    # commit rate (FULL) on this disk
-    db = ResultsStore(store())
-    t_c = _timed(lambda: [db.put(_record(i, "x")) for i in range(500)])
-    db.close()
-    commit_rate = 500 / t_c
-    rows = {}
-    for label, kw in (("serial (1 process)", {"workers": 1}), ("loky, 2 workers", {"workers": 2})):
-        run_sweep("demo", heavy[:4], store=store(), quiet=True, **kw)  # warm pool/caches
-        rows[label] = statistics.median(
-            _timed(lambda kw=kw: run_sweep("demo", heavy, store=store(), quiet=True, **kw))
-            for _ in range(repeat))
-    # loky per-task overhead with trivial runs (pool already warm)
-    c_loky = statistics.median(
-        _timed(lambda: run_sweep("demo", trivial, store=store(), quiet=True, workers=2))
-        for _ in range(repeat)) / n_trivial
-    dask_ok = True
-    try:
-        from slth_theory.backends import DaskBackend
-        t_dstart = _timed(lambda: DaskBackend(local=2).close())
-        be = DaskBackend(local=2)
+    walls: dict = {}
+    per_run = []
+    for label, kw in (("serial, 1 process", {"workers": 1}), ("loky, 2 workers", {"workers": 2})):
+        ts = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            recs = run_sweep(name, grid, store=store(), quiet=True, root_seed=root_seed,
+                             **kw)
+            ts.append(time.perf_counter() - t0)
+            if kw["workers"] == 1 and not per_run:
+                per_run = [r["duration_s"] for r in recs]
+        walls[label] = statistics.median(ts)
+    if dask:
         try:
-            run_sweep("demo", heavy[:4], store=store(), quiet=True, backend=be)
-            rows["dask-local, 2 workers"] = statistics.median(
-                _timed(lambda: run_sweep("demo", heavy, store=store(), quiet=True, backend=be))
-                for _ in range(repeat))
-            c_dask = statistics.median(
-                _timed(lambda: run_sweep("demo", trivial, store=store(), quiet=True,
-                                         backend=be)) for _ in range(repeat)) / n_trivial
-        finally:
-            be.close()
-    except ValueError:
-        dask_ok = False
+            from slth_theory.backends import DaskBackend
+            be = DaskBackend(local=2)
+            try:
+                walls["dask-local, 2 workers"] = statistics.median(
+                    _timed(lambda: run_sweep(name, grid, store=store(), quiet=True, backend=be,
+                                             root_seed=root_seed))
+                    for _ in range(repeat))
+            finally:
+                be.close()
+        except ValueError:
+            pass
     shutil.rmtree(tmp, ignore_errors=True)
+    return {"walls": walls, "costs": per_run, "n": len(grid)}
 
-    out.append(f"Grid: {n_runs} `demo` runs of {HEAVY} (compute-bound, NumPy), store on "
-               f"local disk; {os.cpu_count()} cores, load average "
-               f"{os.getloadavg()[0]:.1f} at the end (shared machine).\n")
-    out.append(f"* per-run cost, serial: {t_run * 1e3:.1f} ms (median of 8 single runs)")
-    out.append(f"* store commit rate (WAL, synchronous=FULL, one run per transaction): "
-               f"{commit_rate:,.0f} runs/s ({1e3 / commit_rate:.2f} ms/run)")
-    out.append(f"* per-task overhead with trivial runs (~0.3 ms of work): loky 2 workers "
-               f"{c_loky * 1e3:.2f} ms" + (f", dask-local 2 workers {c_dask * 1e3:.2f} ms; "
-                                           f"local Dask cluster start + stop {t_dstart:.1f} s"
-                                           if dask_ok else ", Dask not installed"))
-    out.append("")
-    out.append("| backend | workers | measured wall s | speed-up vs serial |")
-    out.append("|---|---|---|---|")
-    ser = rows["serial (1 process)"]
-    for label, t in rows.items():
+
+def report(title: str, m: dict, ov: dict, costs: list[float] | None = None) -> str:
+    """Markdown: measured walls, and projections for 1, 2, 8, 64 workers of ``costs``
+    (default: the measured per-run costs of the grid)."""
+    costs = m["costs"] if costs is None else costs
+    lines = [f"**{title}**: {m['n']} runs measured, per-run cost median "
+             f"{statistics.median(m['costs']):.3g} s, max {max(m['costs']):.3g} s, "
+             f"total {sum(m['costs']):.3g} s (serial).", "",
+             "| backend | workers | measured wall s | speed-up vs serial |", "|---|---|---|---|"]
+    ser = m["walls"]["serial, 1 process"]
+    for label, t in m["walls"].items():
         w = 1 if label.startswith("serial") else 2
-        out.append(f"| {label} | {w} | {t:.2f} | {ser / t:.2f}x |")
-    out.append("")
-    out.append("Projection `t_start + N * max(t_run / W, c_task)` for a grid of N runs of "
-               "cost t_run (see `project`):")
-    out.append("")
-    out.append("| t_run | N | backend | W=1 | W=2 | W=8 | W=64 |")
-    out.append("|---|---|---|---|---|---|---|")
-    for t in (t_run, 1.0, 30.0):
-        for label, c, st in (("loky", c_loky, 0.0),) + ((("dask", c_dask, t_dstart),)
-                                                       if dask_ok else ()):
-            cells = [f"{project(1000, w, t, c, st):,.0f} s" for w in (1, 2, 8, 64)]
-            out.append(f"| {t:.3g} s | 1000 | {label} | " + " | ".join(cells) + " |")
-    out.append("")
-    c_best = c_dask if dask_ok else c_loky
-    out.append(f"The central loop stops scaling at W* = t_run / c_task workers: for t_run = "
-               f"{t_run * 1e3:.0f} ms, W* = {t_run / c_best:.0f} (Dask) / "
-               f"{t_run / c_loky:.0f} (loky); for 1 s runs, {1 / c_best:,.0f} / "
-               f"{1 / c_loky:,.0f}. The store alone would allow W = t_run x commit rate = "
-               f"{t_run * commit_rate:,.0f} ({commit_rate:,.0f} for 1 s runs): the store is not "
-               f"the bottleneck unless runs take under ~{1e3 / commit_rate * 64:.0f} ms at 64 "
-               f"workers.")
-    return "\n".join(out)
+        lines.append(f"| {label} | {w} | {t:.2f} | {ser / t:.2f}x |")
+    lines += ["", f"Projected wall time of {len(costs)} runs ({sum(costs) / 3600:.2g} CPU-hours), "
+              "list scheduling in grid order with a central cost c_task = dispatch + commit per "
+              "run (`project`):", "",
+              "| backend | c_task | W=1 | W=2 | W=8 | W=64 | central loop saturates at W = "
+              "mean run / c_task |",
+              "|---|---|---|---|---|---|---|"]
+    paths = [("loky", ov["loky_s"] + ov["commit_s"], 0.0)]
+    if "dask_s" in ov:
+        paths.append(("Dask", ov["dask_s"] + ov["commit_s"], ov["dask_start_s"]))
+    mean = sum(costs) / len(costs)
+    for label, c, st in paths:
+        cells = [_fmt_s(project(costs, w, c, st)) for w in (1, 2, 8, 64)]
+        lines.append(f"| {label} | {c * 1e3:.1f} ms | " + " | ".join(cells)
+                     + f" | {mean / c:,.0f} |")
+    return "\n".join(lines)
+
+
+def _fmt_s(t: float) -> str:
+    if t < 120:
+        return f"{t:.1f} s"
+    if t < 7200:
+        return f"{t / 60:.1f} min"
+    return f"{t / 3600:.1f} h"
+
+
+def overhead_report(ov: dict) -> str:
+    lines = [f"Per-task costs of the central loop, trivial runs, 2 cores, load average "
+             f"{os.getloadavg()[0]:.1f} (machine shared with other engineers):", "",
+             f"* store commit (WAL, synchronous=FULL, one run per transaction): "
+             f"{ov['commit_s'] * 1e3:.2f} ms ({1 / ov['commit_s']:,.0f} runs/s)",
+             f"* serial engine, no store: {ov['serial_s'] * 1e3:.2f} ms per trivial run",
+             f"* loky, 2 workers, no store: {ov['loky_s'] * 1e3:.2f} ms per task"]
+    if "dask_s" in ov:
+        lines.append(f"* dask-local, 2 workers, no store: {ov['dask_s'] * 1e3:.2f} ms per task; "
+                     f"cluster start + stop {ov['dask_start_s']:.1f} s")
+    return "\n".join(lines)
+
+
+def fig1_sample() -> tuple[list[dict], list[dict]]:
+    """One Figure 1 config per (task, density), rotating method/scheme/bias; and the
+    full grid (configs only) for the projection."""
+    from slth_theory import experiments
+    full = [c for c, _seed in experiments.grid()]
+    sample, j = [], 0
+    for (task, d) in sorted({(c["task"], c["density"]) for c in full}):
+        opts = [c for c in full if c["task"] == task and c["density"] == d and c["rep"] == 0]
+        sample.append(opts[(j * 3) % len(opts)])
+        j += 1
+    return sample, full
+
+
+def scaling(which: str = "demo", n_runs: int = 64, repeat: int = 1) -> str:
+    """Measure a grid and the overheads; returns a markdown report."""
+    ov = overheads(repeat=3)
+    head = overhead_report(ov) + "\n\n"
+    if which == "demo":
+        heavy = [dict(HEAVY, rep=i) for i in range(n_runs)]
+        m = measure_grid("demo", heavy, repeat=repeat)
+        return head + report(f"demo grid {HEAVY}", m, ov, m["costs"] * (1000 // n_runs))
+    if which == "calibrate":
+        from slth_theory import calibration
+        m = measure_grid("calibrate", calibration.grid(), repeat=repeat, dask=False)
+        return head + report("calibration grid (`calibration.grid()`, full)", m, ov)
+    if which == "fig1":
+        sample, full = fig1_sample()
+        m = measure_grid("fig1", sample, repeat=repeat, dask=False)
+        cost = {(c["task"], c["density"]): t for c, t in zip(sample, m["costs"], strict=True)}
+        costs = [cost[(c["task"], c["density"])] for c in full]
+        return head + report("Figure 1 grid: one run per (task, density)", m, ov, costs)
+    raise ValueError(f"unknown grid {which!r}; choose from demo, calibrate, fig1")
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.cases.sweep")
-    p.add_argument("--scaling", action="store_true", help="print the scaling report")
-    p.add_argument("--runs", type=int, default=64)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--scaling", choices=("demo", "calibrate", "fig1"), default=None,
+                   help="print the scaling report of this grid")
+    p.add_argument("--runs", type=int, default=64, help="demo grid size")
+    p.add_argument("--repeat", type=int, default=1)
     args = p.parse_args(argv)
     if not args.scaling:
         p.print_help()
         return 0
-    print(scaling(args.runs, repeat=args.repeat))
+    print(scaling(args.scaling, args.runs, repeat=args.repeat))
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-__all__ = ["CASES", "plan", "project", "scaling"]
