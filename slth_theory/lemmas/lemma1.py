@@ -244,20 +244,23 @@ def plot_fits(result: dict, ax=None):
             label=f"exact optimum w+ = w- = {b['w_plus']:g} (MSE {b['mse']:.4g})")
     cmap = plt.get_cmap("viridis")
     fits = result["bias_free"]
+    order = np.argsort([f.mse_exact for f in fits])
+    labelled = {int(order[0]), int(order[-1])}
     for i, f in enumerate(fits):
+        note = " (dead-ReLU local min.)" if f.mse_exact > b["mse"] + 1e-3 else ""
         ax.plot(xs, f.net.forward(xs[:, None])[:, 0], color=cmap(i / max(1, len(fits) - 1)),
                 lw=0.9, alpha=0.8,
-                label=(f"GD, bias-free {f.widths} (MSE {f.mse_exact:.4g})"
-                       if i in (0, len(fits) - 1) else None))
+                label=(f"GD, bias-free {f.widths}: MSE {f.mse_exact:.6g}{note}"
+                       if i in labelled else None))
     wb = result["with_bias"]
     ax.plot(xs, wb.net.forward(xs[:, None])[:, 0], color="tab:orange", lw=1.5, ls=":",
             label=f"GD, 1 neuron with bias (MSE {wb.mse_grid:.1e})")
     ax.set_xlabel("x")
     ax.set_ylabel("f(x)")
-    ax.set_title("Lemma 1: best bias-free ReLU fits of a constant "
-                 f"({len(fits)} architectures)")
-    ax.legend(fontsize=7, loc="upper center")
-    ax.set_ylim(-0.1, 1.0)
+    ax.set_title(f"Lemma 1: bias-free ReLU nets trained by GD ({len(fits)} architectures) "
+                 "vs a constant", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", ncol=1, framealpha=0.9)
+    ax.set_ylim(-0.1, 1.25)
     fig.tight_layout()
     return fig
 
