@@ -65,3 +65,24 @@ def test_unreachable_scheduler_is_value_error():
         make_backend(scheduler="tcp://127.0.0.1:1", connect_timeout=1.0)
     with pytest.raises(ValueError, match="tcp://HOST:PORT"):
         make_backend(scheduler="localhost")
+
+
+@pytest.mark.parametrize("opts", [{"workers": 2}, {"dask_local": 2}])
+def test_failing_run_on_workers(tmp_path, monkeypatch, opts):
+    if "dask_local" in opts:
+        pytest.importorskip("distributed")
+    monkeypatch.setattr(sw, "_SWEEPS", dict(sw._SWEEPS))
+
+    def fn(config, seed):  # local: pickled by value, workers need not import this module
+        if config["i"] == 2:
+            raise ArithmeticError("no good")
+        return {"i": config["i"]}
+
+    sw.register_sweep("t-fail", fn)
+    store = tmp_path / "s.sqlite"
+    with pytest.raises(sw.SweepRunError, match=r"run #2 .*ArithmeticError: no good"):
+        sw.run_sweep("t-fail", [{"i": i} for i in range(3)], store=store, **opts)
+    from slth_theory.store import ResultsStore
+    with ResultsStore(store, readonly=True) as db:
+        assert db.integrity_check() == "ok" and db.keys() <= {
+            r["key"] for r in sw.plan("t-fail", [{"i": i} for i in range(2)])}
