@@ -154,12 +154,14 @@ def rep_seeds(reps: int, root_seed: int = ROOT_SEED) -> list[int]:
 def grid(reps: int = REPS, tasks: Sequence[str] = TASKS,
          densities: Sequence[float] | None = None, methods: Sequence[str] = METHODS,
          schemes: Sequence[str] = SCHEMES, biases: Sequence[str] = BIASES,
-         root_seed: int = ROOT_SEED, **overrides: Any) -> list[tuple[dict[str, Any], int]]:
+         root_seed: int = ROOT_SEED, only_reps: Sequence[int] | None = None,
+         **overrides: Any) -> list[tuple[dict[str, Any], int]]:
     """The Figure 1 grid as ``(config, seed)`` pairs, repetition-major.
 
     Repetition ``r`` of every configuration comes before repetition ``r + 1`` of any, so
     an interrupted run leaves complete repetitions. ``densities`` (if given) replaces the
-    paper's per-task lists; the configs carry ``rep``.
+    paper's per-task lists; the configs carry ``rep``. ``only_reps`` keeps only those
+    repetition indices (their seeds are unchanged), to split a grid over processes.
     """
     for t in tasks:
         if t not in TASKS:
@@ -168,7 +170,11 @@ def grid(reps: int = REPS, tasks: Sequence[str] = TASKS,
         raise ValueError(f"reps must be >= 1; got {reps}")
     seeds = rep_seeds(reps, root_seed)
     out = []
+    if only_reps is not None and any(not 0 <= r < reps for r in only_reps):
+        raise ValueError(f"only_reps must be in [0, {reps}); got {list(only_reps)}")
     for r, seed in enumerate(seeds):
+        if only_reps is not None and r not in only_reps:
+            continue
         for task in tasks:
             for d in (densities if densities else DENSITIES[task]):
                 for scheme in schemes:

@@ -69,10 +69,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="samples per data set before the 80/20 split (10000)")
     p.add_argument("--seed", type=nonneg_int, default=ex.ROOT_SEED,
                    help=f"root seed of the repetition seeds (default {ex.ROOT_SEED})")
+    p.add_argument("--only-reps", default=None, metavar="R,R,...",
+                   help="run only these repetition indices (0-based; seeds unchanged), e.g. to "
+                        "split the grid over processes and merge with --plot-only")
     p.add_argument("--resume", action="store_true",
                    help="keep runs already in OUT/fig1.csv and run only the missing ones")
     p.add_argument("--plot-only", nargs="+", metavar="CSV", default=None,
-                   help="no runs: merge these result CSVs into OUT/fig1.csv and plot them")
+                   help="no runs: merge these result CSVs (duplicate runs dropped) into "
+                        "OUT/fig1.csv and plot them")
     add_json_flag(p)
     add_quiet_flag(p)
 
@@ -85,7 +89,11 @@ def run(args: argparse.Namespace) -> int:
         for pth in args.plot_only:
             if not Path(pth).exists():
                 raise ValueError(f"--plot-only: file {pth!r} does not exist")
-        rows = ex.read_csv(args.plot_only)
+        rows, seen = [], set()
+        for r in ex.read_csv(args.plot_only):  # drop duplicate runs (first one wins)
+            if ex.run_key(r) not in seen:
+                seen.add(ex.run_key(r))
+                rows.append(r)
         tmp = csv_path.with_suffix(".csv.tmp")
         with open(tmp, "w", newline="") as fh:
             w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
@@ -96,8 +104,15 @@ def run(args: argparse.Namespace) -> int:
         overrides = {"epochs": args.epochs, "anneal_epochs": args.anneal_epochs,
                      "anneal_mode": args.anneal_mode, "bias_ranking": args.bias_ranking,
                      "width": args.width, "depth": args.depth, "n_samples": args.n_samples}
+        only = None
+        if args.only_reps is not None:
+            try:
+                only = [int(t) for t in args.only_reps.split(",") if t.strip()]
+            except ValueError:
+                raise ValueError(f"--only-reps must be comma-separated integers; got "
+                                 f"{args.only_reps!r}") from None
         jobs = ex.grid(args.reps, args.tasks, args.densities, args.methods, args.schemes,
-                       args.biases, root_seed=args.seed, **overrides)
+                       args.biases, root_seed=args.seed, only_reps=only, **overrides)
         rows = ex.run_grid(jobs, csv_path, resume=args.resume, quiet=args.quiet)
     summary = ex.summarize(rows)
     import matplotlib
