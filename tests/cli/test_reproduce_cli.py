@@ -26,8 +26,8 @@ def test_reproduce_tiny_grid_and_plot_only(tmp_path, capsys):
     capsys.readouterr()
     other = tmp_path / "again"
     rc = main(["reproduce", "fig1", "--out", str(other), "--plot-only",
-               str(tmp_path / "fig1.csv"), "--json"])
-    assert rc == 0
+               str(tmp_path / "fig1.csv"), str(tmp_path / "fig1.csv"), "--json"])
+    assert rc == 0  # the same runs twice: duplicates dropped
     assert len(list(csv.DictReader(open(other / "fig1.csv")))) == 16
 
 
@@ -36,3 +36,5 @@ def test_reproduce_bad_input(tmp_path, capsys):
     assert _code(["reproduce", "fig1", "--tasks", "moons", "--out", str(tmp_path)]) == 2
     assert _code(["reproduce", "fig1", "--densities", "2", "--out", str(tmp_path)]) == 2
     assert _code(["reproduce", "fig1", "--out", str(tmp_path), "--plot-only", "nope.csv"]) == 2
+    assert _code(["reproduce", "fig1", "--reps", "2", "--only-reps", "2",
+                  "--out", str(tmp_path)]) == 2

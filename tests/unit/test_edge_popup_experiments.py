@@ -32,6 +32,12 @@ def test_grid_matches_section6():
     assert len({s for _, s in jobs}) == 5
 
 
+def test_only_reps_keeps_seeds():
+    full = ex.grid(3, ["onion"])
+    part = ex.grid(3, ["onion"], only_reps=[2])
+    assert part == [(c, s) for c, s in full if c["rep"] == 2]
+
+
 def test_rep_seeds_from_seedsequence():
     s = ex.rep_seeds(3, 7)
     assert s == ex.rep_seeds(3, 7)
