@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def plot_moments(results: list[dict[str, Any]], ax=None):
@@ -41,6 +42,7 @@ def plot_moments(results: list[dict[str, Any]], ax=None):
                        label=f"{cfg.scheme}{' ' + cfg.mode if cfg.mode else ''} {cfg.bias}",
                        fillstyle="full" if cfg.bias == "nonzero" else "none")
         a.axhline(1.0, color="k", lw=0.8)
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
         a.set_title(f"{arch}: widths {sub[0]['estimate'].widths}", fontsize=9)
         a.set_xlabel("layer l")
         a.set_ylabel("MC / Lemma 3")
@@ -71,6 +73,7 @@ def plot_looks_linear(data: list[dict[str, Any]], ax=None):
         a.plot(layers, d["exact"], "k:", label="exact (min(1, p/q) factors)")
         a.set_title(f"{d['name']}: {est.widths}", fontsize=9)
         a.set_xlabel("layer l")
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
         a.set_ylabel("E||x^(l)||^2")
         a.legend(fontsize=7)
     fig.suptitle("Looks-linear initialization with non-zero biases (Section 3.2)", fontsize=10)
