@@ -182,6 +182,21 @@ class SerialBackend(Backend):
             yield execute_task(t)
 
 
+_TRACKER_FILTER = "ignore::UserWarning:joblib.externals.loky.backend.resource_tracker"
+
+
+def _quiet_loky_tracker() -> None:
+    """Silence loky's resource tracker about semaphores of workers killed on Ctrl-C.
+
+    The tracker is a separate process started with this process's environment; when
+    workers are killed it reports their semaphores as "leaked" and then cleans them up,
+    which is noise after a deliberate stop. Only that module's UserWarnings are ignored.
+    """
+    cur = os.environ.get("PYTHONWARNINGS", "")
+    if _TRACKER_FILTER not in cur:
+        os.environ["PYTHONWARNINGS"] = f"{cur},{_TRACKER_FILTER}" if cur else _TRACKER_FILTER
+
+
 class LokyBackend(Backend):
     """``workers`` local processes through joblib's loky executor."""
 
@@ -199,6 +214,7 @@ class LokyBackend(Backend):
         from concurrent.futures import FIRST_COMPLETED, wait
 
         from joblib.externals.loky import get_reusable_executor
+        _quiet_loky_tracker()
         self._ex = get_reusable_executor(max_workers=self.workers,
                                          env=worker_env(self.threads), timeout=30)
         # a bounded window of submitted tasks: little memory for huge grids, little to
