@@ -65,12 +65,22 @@ def test_json_to_stdout_only(capsys):
     (["--width", "20"], "--width"),
     (["--quick", "--full"], "not allowed"),
 ])
-def test_bad_input_exit_2_one_line(args, msg):
-    r = subprocess.run([sys.executable, "-m", "slth_theory.cli", "verify", *args],
+def test_bad_input_exit_2_one_line(args, msg, capsys):
+    try:
+        code = main(["verify", *args])
+    except SystemExit as exc:          # argparse type errors exit from inside parse_args
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert msg in err and "Traceback" not in err
+    assert err.strip().count("\n") == 0
+
+
+def test_bad_input_subprocess():
+    r = subprocess.run([sys.executable, "-m", "slth_theory.cli", "verify", "--only", "nope"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
-    assert msg in r.stderr and "Traceback" not in r.stderr
-    assert r.stderr.strip().count("\n") == 0
+    assert "unknown check 'nope'" in r.stderr and r.stderr.strip().count("\n") == 0
 
 
 def _fake(rows_or_exc):
