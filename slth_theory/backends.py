@@ -279,17 +279,14 @@ class DaskBackend(Backend):
                  connect_timeout: float = 10.0):
         distributed = _need_dask()
         self._cluster = None
+        self.client = None
         self._futures: list = []
         if local is not None:
             self.workers = int(local)
             self.threads = threads_per_worker(self.workers)
             for name in ("distributed", "tornado", "asyncio"):
                 logging.getLogger(name).setLevel(logging.CRITICAL)
-            self._cluster = distributed.LocalCluster(
-                n_workers=self.workers, threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.CRITICAL,
-                env=worker_env(self.threads))
-            self.client = distributed.Client(self._cluster)
+            self._start_local(distributed)
             self.where = f"local Dask cluster, {self.workers} processes x {self.threads} threads"
         else:
             if not isinstance(scheduler, str) or "://" not in scheduler:
@@ -304,6 +301,20 @@ class DaskBackend(Backend):
             info = self.client.scheduler_info()
             self.workers = max(1, len(info.get("workers", {})))
             self.where = f"Dask scheduler {scheduler} ({self.workers} workers)"
+
+    def _start_local(self, distributed) -> None:
+        # Ctrl-C in a terminal signals the whole process group, workers included. The
+        # preload makes each worker ignore SIGINT once it is up, so that only this process
+        # reacts (and shuts the cluster down) instead of every worker printing a traceback.
+        self._cluster = distributed.LocalCluster(
+            n_workers=self.workers, threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=logging.CRITICAL,
+            env=worker_env(self.threads), preload=["slth_theory._dask_worker"])
+        try:
+            self.client = distributed.Client(self._cluster)
+        except BaseException:
+            self.close()
+            raise
 
     def describe(self) -> str:
         return self.where
@@ -329,7 +340,9 @@ class DaskBackend(Backend):
 
     def close(self) -> None:
         try:
-            self.client.close()
+            if self.client is not None:
+                self.client.close()
+                self.client = None
         finally:
             if self._cluster is not None:
                 self._cluster.close()

@@ -355,7 +355,11 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         check_store_file(store)  # refuse a bad file before connecting anything
     own_backend = backend is None
     if backend is None:
-        backend = make_backend(workers, scheduler, dask_local, connect_timeout)
+        try:
+            backend = make_backend(workers, scheduler, dask_local, connect_timeout)
+        except KeyboardInterrupt:
+            raise SweepInterrupted(f"sweep {name!r} interrupted while starting its workers; "
+                                   f"nothing ran yet") from None
     own_store = store is not None and not isinstance(store, ResultsStore)
     db: ResultsStore | None = None
     done: dict[int, dict] = {}
