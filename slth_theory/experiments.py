@@ -350,9 +350,10 @@ def plot_fig1(rows: list[dict[str, Any]], axes=None):
             ax.set_ylabel("test accuracy (higher is better)")
             ax.set_title("Onion slice")
         ax.grid(True, which="both", alpha=0.3)
-    axes[0].legend(fontsize=7, ncol=2)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
     n = max((s["n"] for s in summary), default=0)
     fig.suptitle(f"Edge-popup tickets, depth 5 width 100 (mean, bars min-max, up to {n} reps)",
                  fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05 if len(tasks) > 1 else 0.12, 1, 1))
     return fig
