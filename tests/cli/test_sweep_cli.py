@@ -92,17 +92,22 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path, reference, workers):
     assert st["sweeps"][0]["missing"] == 0 and st["sweeps"][0]["planned"] == N
 
 
-def test_ctrl_c_stops_cleanly_with_resume_message(tmp_path):
+@pytest.mark.parametrize("backend", [["--workers", "2"], ["--dask-local", "2"]],
+                         ids=["loky", "dask-local"])
+def test_ctrl_c_stops_cleanly_with_resume_message(tmp_path, backend):
+    if backend[0] == "--dask-local":
+        pytest.importorskip("distributed")
     store = tmp_path / "s.sqlite"
     slow = ["--param", "rep=" + ",".join(map(str, range(30))), "--set", "width=4",
             "--set", "delay=0.3"]
     proc = subprocess.Popen(SLTH + ["sweep", "run", "demo", *slow, "--store", str(store),
-                                    "--workers", "2", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                    *backend, "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     t0 = time.time()
     while _count(store) < 2 and time.time() - t0 < 120:
         time.sleep(0.02)
-    proc.send_signal(signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # like Ctrl-C in a terminal: the whole group
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     lines = err.strip().splitlines()
