@@ -7,6 +7,8 @@ plotting function taking the sweep's records (in grid order)::
 
     register_figure("fig1", sweep="fig1", grid=fig1_grid, plot=plot_fig1, root_seed=0)
 
+``grid()`` returns a list of configs (seeded by position, ``derive_seed(root_seed, i)``)
+or a list of ``(config, seed)`` pairs (explicit seeds, see ``run_sweep(seeds=...)``);
 ``plot(records, ax=None) -> matplotlib.figure.Figure``. ``slth figures --store STORE
 --out DIR`` imports every module of :data:`FIGURE_MODULES` (missing ones are skipped),
 then for each registered figure runs :func:`slth_theory.sweep.run_sweep` on its grid
@@ -123,9 +125,12 @@ def make_figures(store: str | Path, out: str | Path, names: Sequence[str] | None
     out = Path(out)
     done = []
     for spec in todo:
-        grid = spec.grid()
+        grid = list(spec.grid())
+        seeds = None
+        if grid and all(isinstance(g, tuple) and len(g) == 2 for g in grid):
+            grid, seeds = [g[0] for g in grid], [g[1] for g in grid]
         if not run_missing:
-            keys = {r["key"] for r in plan(spec.sweep, grid, spec.root_seed)}
+            keys = {r["key"] for r in plan(spec.sweep, grid, spec.root_seed, seeds)}
             have: set[str] = set()
             if check_store_file(store):
                 with ResultsStore(store, readonly=True) as db:
@@ -135,7 +140,7 @@ def make_figures(store: str | Path, out: str | Path, names: Sequence[str] | None
                                  f"are not in {store} (drop --no-run to compute them)")
         info: dict = {}
         records = run_sweep(spec.sweep, grid, root_seed=spec.root_seed, store=store,
-                            info=info, **run_options)
+                            info=info, seeds=seeds, **run_options)
         out.mkdir(parents=True, exist_ok=True)
         fig = spec.plot(records)
         files = []

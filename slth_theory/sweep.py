@@ -43,7 +43,7 @@ import math
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,20 +249,32 @@ def grid_product(**axes: Iterable) -> list[dict]:
     return grid
 
 
-def plan(name: str, configs: Iterable[dict], root_seed: int = 0) -> list[dict]:
+def plan(name: str, configs: Iterable[dict], root_seed: int = 0,
+         seeds: Sequence[int] | None = None) -> list[dict]:
     """The runs of a grid: per position ``index``, ``key``, ``config_key``, ``seed``...
 
-    Validates every config (a dict of JSON values) before anything runs.
+    Validates every config (a dict of JSON values) before anything runs. ``seeds``
+    (optional, one integer in ``[0, 2**63-1]`` per config) replaces the position-keyed
+    seeds :func:`derive_seed` ``(root_seed, i)``; see :func:`run_sweep`.
     """
     _check_name(name)
     root_seed = _check_root_seed(root_seed)
+    configs = list(configs)
+    if seeds is not None:
+        seeds = list(seeds)
+        if len(seeds) != len(configs):
+            raise ValueError(f"seeds has {len(seeds)} entries for {len(configs)} configs")
+        for i, sd in enumerate(seeds):
+            if isinstance(sd, bool) or not isinstance(sd, (int, np.integer)) \
+                    or not 0 <= int(sd) <= MAX_SEED:
+                raise ValueError(f"seeds[{i}] must be an integer in [0, 2**63-1]; got {sd!r}")
     rows = []
     for i, cfg in enumerate(configs):
         if not isinstance(cfg, dict):
             raise ValueError(f"config #{i} of sweep {name!r} must be a dict; got "
                              f"{type(cfg).__name__}")
         plain = to_plain(cfg, f"config #{i} of sweep {name!r}")
-        seed = derive_seed(root_seed, i)
+        seed = derive_seed(root_seed, i) if seeds is None else int(seeds[i])
         rows.append({"sweep": name, "index": i, "root_seed": root_seed, "seed": seed,
                      "config": plain, "config_key": run_key(name, plain),
                      "key": run_key(name, plain, seed)})
@@ -292,7 +304,8 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
               scheduler: str | None = None, dask_local: int | None = None,
               recompute: bool = False, quiet: bool = False,
               connect_timeout: float = 10.0, backend: Backend | None = None,
-              info: dict | None = None, synchronous: str = "FULL") -> list[dict]:
+              info: dict | None = None, synchronous: str = "FULL",
+              seeds: Sequence[int] | None = None) -> list[dict]:
     """Run sweep ``name`` over ``configs`` and return one record per config, in grid order.
 
     Parameters
@@ -323,6 +336,12 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         An already built backend (overrides ``workers``/``scheduler``/``dask_local``).
     info : dict, optional
         Filled with ``runs``, ``from_store``, ``computed``, ``seconds`` and ``backend``.
+    seeds : sequence of int, optional
+        Explicit seeds, one per config, instead of the position-keyed
+        ``derive_seed(root_seed, i)``: for grids whose runs must share random streams on
+        purpose (common random numbers, e.g. every config of one repetition on the same
+        data), or to reproduce numbers computed before with another seeding. Seeds are
+        part of the run keys as usual.
     synchronous : {'FULL', 'NORMAL'}
         SQLite durability of each commit when ``store`` is a path (see
         :class:`~slth_theory.store.ResultsStore`): ``FULL`` survives power loss, ``NORMAL``
@@ -346,9 +365,12 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         Ctrl-C; finished runs are kept, the message says how to resume.
     """
     spec = get_sweep(name)
-    runs = plan(name, configs, root_seed)
-    if len({r["key"] for r in runs}) != len(runs):  # pragma: no cover - 63-bit seed clash
-        raise ValueError(f"sweep {name!r}: two grid positions have the same run key")
+    runs = plan(name, configs, root_seed, seeds)
+    # the same run (config and seed) at several positions, possible with explicit seeds,
+    # is run and stored once and returned at each of its positions
+    positions: dict[str, list[int]] = {}
+    for r in runs:
+        positions.setdefault(r["key"], []).append(r["index"])
     if synchronous not in ("FULL", "NORMAL"):
         raise ValueError(f"synchronous must be 'FULL' or 'NORMAL'; got {synchronous!r}")
     if store is not None and not isinstance(store, ResultsStore):
@@ -375,19 +397,25 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
                         rec = db.get(r["key"])
                         rec["index"], rec["root_seed"] = r["index"], r["root_seed"]
                         done[r["index"]] = rec
-        todo = [dict(r, fn=spec.fn) for r in runs if r["index"] not in done]
+        todo = [dict(r, fn=spec.fn) for r in runs
+                if r["index"] not in done and positions[r["key"]][0] == r["index"]]
+        n_unique = len(positions)
+        n_stored = n_unique - len(todo)
         if info is not None:
-            info.update(runs=len(runs), from_store=len(done), computed=0,
+            info.update(runs=n_unique, from_store=n_stored, computed=0,
                         backend=backend.describe(),
                         store=None if db is None else str(db.path))
         t0 = time.perf_counter()
-        bar = _progress_bar(len(runs), len(done), f"{name} [{backend.describe()}]", quiet)
+        bar = _progress_bar(n_unique, n_stored, f"{name} [{backend.describe()}]", quiet)
         try:
             if todo:
                 for rec in backend.run(todo):
                     if db is not None:
                         db.put(rec, replace=recompute)
-                    done[rec["index"]] = _decode(rec)
+                    dec = _decode(rec)
+                    for i in positions[rec["key"]]:
+                        done[i] = dict(dec, index=i)
+                    n_stored += 1
                     bar.update(1)
                     if info is not None:
                         info["computed"] += 1
@@ -395,10 +423,10 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         except KeyboardInterrupt:
             backend.abort()
             if db is not None:
-                msg = (f"sweep {name!r} interrupted: {len(done)} of {len(runs)} runs are in "
+                msg = (f"sweep {name!r} interrupted: {n_stored} of {n_unique} runs are in "
                        f"{db.path}; run the same command again to resume")
             else:
-                msg = (f"sweep {name!r} interrupted after {len(done)} of {len(runs)} runs; "
+                msg = (f"sweep {name!r} interrupted after {n_stored} of {n_unique} runs; "
                        f"nothing was kept (no store given)")
             raise SweepInterrupted(msg) from None
         except BaseException:

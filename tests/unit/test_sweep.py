@@ -175,3 +175,18 @@ def test_grid_product():
     assert len(g) == 6
     with pytest.raises(ValueError, match="no values"):
         sw.grid_product(a=[])
+
+
+def test_explicit_seeds(tmp_path):
+    grid = [{"width": 3, "n_nets": 4}, {"width": 3, "n_nets": 4}, {"width": 5, "n_nets": 4}]
+    seeds = [7, 7, 2**63 - 1]  # common random numbers: runs 0 and 1 share their seed
+    recs = sw.run_sweep("demo", grid, seeds=seeds, store=tmp_path / "s.sqlite")
+    assert [r["seed"] for r in recs] == seeds
+    assert recs[0]["key"] == recs[1]["key"] == sw.run_key("demo", grid[0], 7)
+    assert recs[0]["results"] == run_demo(dict(grid[0]), 7)
+    with ResultsStore(tmp_path / "s.sqlite", readonly=True) as db:
+        assert len(db) == 2  # the identical run is stored once
+    with pytest.raises(ValueError, match="seeds has 1 entries for 3 configs"):
+        sw.plan("demo", grid, seeds=[1])
+    with pytest.raises(ValueError, match=r"seeds\[0\] must be an integer"):
+        sw.plan("demo", grid[:1], seeds=[-1])
