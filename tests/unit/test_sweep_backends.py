@@ -6,7 +6,12 @@ import os
 import pytest
 
 from slth_theory import sweep as sw
-from slth_theory.backends import THREAD_VARS, make_backend, threads_per_worker
+from slth_theory.backends import (
+    THREAD_VARS,
+    available_cores,
+    make_backend,
+    threads_per_worker,
+)
 from slth_theory.demo_sweep import demo_grid
 
 GRID = demo_grid(widths=(3, 8), reps=3, n_nets=5)
@@ -28,25 +33,46 @@ def test_loky_two_workers_identical(serial, tmp_path):
     assert len({r["pid"] for r in recs} - {os.getpid()}) >= 1  # really ran elsewhere
 
 
-def test_dask_local_two_workers_identical(serial):
+@pytest.fixture(scope="module")
+def dask2():
     pytest.importorskip("distributed")
-    recs = sw.run_sweep("demo", GRID, root_seed=3, dask_local=2)
+    from slth_theory.backends import DaskBackend
+    be = DaskBackend(local=2)  # what --dask-local 2 starts
+    yield be
+    be.close()
+
+
+def test_dask_local_two_workers_identical(serial, dask2):
+    recs = sw.run_sweep("demo", GRID, root_seed=3, backend=dask2)
     assert _canon(recs) == _canon(serial)
     assert os.getpid() not in {r["pid"] for r in recs}
+    assert len({r["pid"] for r in recs}) == 2
 
 
-def test_worker_thread_limits(monkeypatch):
+def test_worker_thread_limits(monkeypatch, request):
     monkeypatch.setattr(sw, "_SWEEPS", dict(sw._SWEEPS))
 
     def probe(config, seed):  # local function: pickled by value into the workers
         import os
-        return {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
+
+        import numba
+        out = {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")}
+        out["numba"] = numba.get_num_threads()
+        return out
 
     sw.register_sweep("t-probe", probe)
-    want = str(threads_per_worker(2))
+    t = threads_per_worker(2)
+    want = {"OMP_NUM_THREADS": str(t), "NUMBA_NUM_THREADS": str(t), "numba": t}
     recs = sw.run_sweep("t-probe", [{"i": i} for i in range(4)], workers=2)
-    assert all(r["results"] == {"OMP_NUM_THREADS": want, "NUMBA_NUM_THREADS": want}
-               for r in recs)
+    assert all(r["results"] == want for r in recs)
+    assert 2 * t <= available_cores()
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return
+    be = request.getfixturevalue("dask2")
+    recs = sw.run_sweep("t-probe", [{"i": i} for i in range(4)], backend=be)
+    assert all(r["results"] == want for r in recs)
     assert set(THREAD_VARS) >= {"OMP_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
 
 
@@ -67,10 +93,10 @@ def test_unreachable_scheduler_is_value_error():
         make_backend(scheduler="localhost")
 
 
-@pytest.mark.parametrize("opts", [{"workers": 2}, {"dask_local": 2}])
-def test_failing_run_on_workers(tmp_path, monkeypatch, opts):
-    if "dask_local" in opts:
-        pytest.importorskip("distributed")
+@pytest.mark.parametrize("where", ["loky", "dask"])
+def test_failing_run_on_workers(tmp_path, monkeypatch, request, where):
+    opts = ({"workers": 2} if where == "loky" else
+            {"backend": request.getfixturevalue("dask2")})
     monkeypatch.setattr(sw, "_SWEEPS", dict(sw._SWEEPS))
 
     def fn(config, seed):  # local: pickled by value, workers need not import this module
