@@ -42,8 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="run only this check (repeatable; see --list)")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
     p.add_argument("--width", type=nonneg_int, default=None,
-                   help="table width in columns (default: terminal width, at most 100 when "
-                        "not a terminal)")
+                   help="table width in columns, >= 60 (default: the terminal's width; 100 "
+                        "when stdout is not a terminal)")
     add_quiet_flag(p)
 
 
