@@ -8,12 +8,8 @@ preload runs (start-up of the worker process, before it takes any task).
 
 from __future__ import annotations
 
-import signal
-
 
 def dask_setup(worker=None) -> None:
     """Called by Dask in each worker process at start-up."""
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread of the process: leave it
-        pass
+    from .backends import ignore_sigint
+    ignore_sigint()

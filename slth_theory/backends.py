@@ -182,6 +182,16 @@ class SerialBackend(Backend):
             yield execute_task(t)
 
 
+def ignore_sigint() -> None:
+    """Worker initializer: ignore SIGINT, so a terminal's Ctrl-C (sent to the whole
+    process group) is handled by the driving process alone, which stops the workers."""
+    import signal
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # pragma: no cover - not the main thread
+        pass
+
+
 _TRACKER_FILTER = "ignore::UserWarning:joblib.externals.loky.backend.resource_tracker"
 
 
@@ -216,7 +226,8 @@ class LokyBackend(Backend):
         from joblib.externals.loky import get_reusable_executor
         _quiet_loky_tracker()
         self._ex = get_reusable_executor(max_workers=self.workers,
-                                         env=worker_env(self.threads), timeout=30)
+                                         env=worker_env(self.threads), timeout=30,
+                                         initializer=ignore_sigint)
         # a bounded window of submitted tasks: little memory for huge grids, little to
         # throw away on Ctrl-C
         window = 4 * self.workers
