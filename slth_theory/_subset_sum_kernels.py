@@ -125,6 +125,89 @@ def _binom(n, k):
 
 
 @njit(cache=True)
+def _grow(s, m, last, newcap):
+    """Copies of a level store with capacity ``newcap``."""
+    s2 = np.empty(newcap)
+    m2 = np.empty(newcap, np.int64)
+    l2 = np.empty(newcap, np.int64)
+    n = s.shape[0]
+    s2[:n] = s
+    m2[:n] = m
+    l2[:n] = last
+    return s2, m2, l2
+
+
+@njit(cache=True)
+def _small_sizes(vals, n, t, eps, out_mask):
+    """Sizes 0-3 by direct scans over the sorted values (the common case, no level
+    storage): size 1 linear, size 2 two pointers, size 3 two pointers per first element.
+
+    Returns (error, size) of the closest subset of the smallest size within eps, or
+    (inf, -1) if no subset of size <= 3 is within eps.
+    """
+    if abs(t) <= eps:
+        return abs(t), 0
+    if n == 0:
+        return np.inf, -1
+    order = np.argsort(vals[:n])
+    sv = vals[:n][order]
+    best = np.inf
+    bi = -1
+    for i in range(n):
+        d = abs(sv[i] - t)
+        if d < best:
+            best = d
+            bi = i
+    if best <= eps:
+        out_mask[order[bi]] = True
+        return best, 1
+    best = np.inf
+    bj = -1
+    i = 0
+    j = n - 1
+    while i < j:
+        d = sv[i] + sv[j] - t
+        if abs(d) < best:
+            best = abs(d)
+            bi = i
+            bj = j
+        if d < 0:
+            i += 1
+        elif d > 0:
+            j -= 1
+        else:
+            break
+    if best <= eps:
+        out_mask[order[bi]] = True
+        out_mask[order[bj]] = True
+        return best, 2
+    best = np.inf
+    bk = -1
+    for i in range(n - 2):
+        j = i + 1
+        k = n - 1
+        while j < k:
+            d = sv[i] + sv[j] + sv[k] - t
+            if abs(d) < best:
+                best = abs(d)
+                bi = i
+                bj = j
+                bk = k
+            if d < 0:
+                j += 1
+            elif d > 0:
+                k -= 1
+            else:
+                break
+    if best <= eps:
+        out_mask[order[bi]] = True
+        out_mask[order[bj]] = True
+        out_mask[order[bk]] = True
+        return best, 3
+    return np.inf, -1
+
+
+@njit(cache=True)
 def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
     """Fewest-element subset of ``vals[:n]`` with ``|sum - t| <= eps`` (ties: smallest
     error), by increasing size; each size is searched exactly by meet in the middle over
@@ -132,13 +215,17 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
 
     Returns (error, size, status).
     """
+    err0, size0 = _small_sizes(vals, n, t, eps, out_mask)
+    if size0 >= 0:
+        return err0, size0, 1
     h = n // 2
     nb = n - h
     va = vals[:h].copy()
     vb = vals[h:n].copy()
-    # level storage: flat arrays with offsets, sorted by sum within a level
-    cap_a = min(1 << h, max_level_entries)
-    cap_b = min(1 << nb, max_level_entries)
+    # level storage: flat arrays with offsets, sorted by sum within a level; grown on
+    # demand (most instances stop after a few small levels)
+    cap_a = min(1 << h, 64)
+    cap_b = min(1 << nb, 64)
     sa = np.empty(cap_a)
     ma = np.empty(cap_a, np.int64)
     la = np.empty(cap_a, np.int64)
@@ -158,9 +245,6 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
     offb[1] = 1
     built_a = 0
     built_b = 0
-    tmp_s = np.empty(max(cap_a, cap_b))
-    tmp_m = np.empty(max(cap_a, cap_b), np.int64)
-    tmp_l = np.empty(max(cap_a, cap_b), np.int64)
     truncated = False
     for s in range(0, n + 1):
         c1_lo = max(0, s - nb)
@@ -173,8 +257,14 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
             if offa[built_a + 1] + cnt > max_level_entries:
                 truncated = True
                 break
+            need = offa[built_a + 1] + cnt
+            if need > sa.shape[0]:
+                sa, ma, la = _grow(sa, ma, la, max(need, 2 * sa.shape[0]))
             st = offa[built_a]
             en = offa[built_a + 1]
+            tmp_s = np.empty(cnt)
+            tmp_m = np.empty(cnt, np.int64)
+            tmp_l = np.empty(cnt, np.int64)
             m = _comb_level(va, sa[st:en], ma[st:en], la[st:en], en - st,
                             tmp_s, tmp_m, tmp_l)
             order = np.argsort(tmp_s[:m], kind="mergesort")
@@ -190,8 +280,14 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
             if offb[built_b + 1] + cnt > max_level_entries:
                 truncated = True
                 break
+            need = offb[built_b + 1] + cnt
+            if need > sb.shape[0]:
+                sb, mb, lb = _grow(sb, mb, lb, max(need, 2 * sb.shape[0]))
             st = offb[built_b]
             en = offb[built_b + 1]
+            tmp_s = np.empty(cnt)
+            tmp_m = np.empty(cnt, np.int64)
+            tmp_l = np.empty(cnt, np.int64)
             m = _comb_level(vb, sb[st:en], mb[st:en], lb[st:en], en - st,
                             tmp_s, tmp_m, tmp_l)
             order = np.argsort(tmp_s[:m], kind="mergesort")
@@ -272,3 +368,38 @@ def _solve_batch(values, lengths, targets, eps, mode, max_level_entries,
             out_err[r] = err
             out_size[r] = size
             out_status[r] = status
+
+
+@njit(cache=True)
+def _assign_pools(W1, b1, both_signs, cap, out_pool, counts):
+    """Greedy balanced assignment of in-degree-1 candidate neurons to subset-sum pools.
+
+    Neuron ``k`` may serve pool ``(j, sign(W1[k, j]))`` for any input ``j`` (only the
+    positive sign when ``both_signs`` is False) or the bias pool (index ``n_pools - 1``)
+    when ``b1[k] > 0``; it joins the eligible pool with the fewest members (ties: lowest
+    index) unless that pool already holds ``cap``. ``out_pool[k]`` = pool or -1.
+    Pool of ``(j, +)`` is ``j`` (one sign) or ``2 j`` / ``2 j + 1`` for ``(j, +/-)``.
+    """
+    N, n_in = W1.shape
+    n_pools = counts.shape[0]
+    for q in range(n_pools):
+        counts[q] = 0
+    for k in range(N):
+        best = -1
+        best_c = cap
+        for j in range(n_in):
+            w = W1[k, j]
+            if w > 0:
+                pool = 2 * j if both_signs else j
+            elif w < 0 and both_signs:
+                pool = 2 * j + 1
+            else:
+                continue
+            if counts[pool] < best_c:
+                best_c = counts[pool]
+                best = pool
+        if b1[k] > 0 and counts[n_pools - 1] < best_c:
+            best = n_pools - 1
+        out_pool[k] = best
+        if best >= 0:
+            counts[best] += 1

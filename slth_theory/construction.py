@@ -7,20 +7,28 @@ scheme (``theorem5-uniform``: ``w ~ U[-s_l, s_l]``, ``b ~ U[-prod s, prod s]``; 
 ``lambda = prod_{l=1}^{2L} 1/s_l`` (Lemma 2) such that ``lambda f_0(x | theta * mask)``
 approximates ``f``.
 
-Layout of the mother (``p_l`` = block size of target layer ``l``):
+Layout of the mother (``p_l`` = pool parameter of target layer ``l``):
 
-* layer ``2l-1`` has ``(n_{l-1} + 1) p_l`` neurons: block ``j`` (rows ``j p_l ..``) serves
-  target input neuron ``j`` -- each of its neurons keeps only its weight from neuron ``j``
-  and computes ``phi(w1 x_j)`` (in-degree 1, bias pruned); the last block serves the
-  biases -- its neurons keep only their bias and compute ``phi(b1) = b1`` when ``b1 > 0``.
+* layer ``2l-1`` has ``(n_{l-1} + 1) p_l`` neurons, each used with in-degree 1: a neuron in
+  the pool of input neuron ``j`` keeps only its weight from ``j`` (bias pruned) and computes
+  ``phi(w1 x_j)``; a neuron in the bias pool keeps only its bias and computes
+  ``phi(b1) = b1`` (it needs ``b1 > 0``). Every neuron is connected to every input at
+  initialization, so which pool it serves is a choice: :func:`assign_pools` assigns each
+  neuron, greedily and in index order, to the eligible pool with the fewest members
+  (eligible: the pools ``(j, sign(w1_kj))`` and, if ``b1_k > 0``, the bias pool). The choice
+  depends only on signs, so given its pool a neuron's ``|w1|`` (or ``b1``) is still
+  ``U[0, s]`` and ``w2`` is untouched: the subset-sum values keep Theorem 5's law, but
+  pools are balanced instead of binomially sized.
 * layer ``2l`` has ``n_l`` neurons, the target neurons; their own biases are pruned.
 
-Signs: in the first layer the inputs ``x_j in [-1, 1]`` have both signs, so a block's
-neurons with ``w1 > 0`` give ``w1 phi(x_j)`` and those with ``w1 < 0`` give
-``|w1| phi(-x_j)``; the target's ``w x_j = w phi(x_j) - w phi(-x_j)`` needs both (two
-subset-sum instances per weight). Later layers receive post-ReLU values ``x_j >= 0``, for
-which ``phi(-x_j) = 0``: only ``w1 > 0`` neurons are useful and one instance per weight
-suffices (``phi(w1 x_j) = w1 x_j``).
+Signs: in the first layer the inputs ``x_j in [-1, 1]`` have both signs, so neurons with
+``w1 > 0`` give ``w1 phi(x_j)`` and those with ``w1 < 0`` give ``|w1| phi(-x_j)``; the
+target's ``w x_j = w phi(x_j) - w phi(-x_j)`` needs both (two subset-sum instances per
+weight, pools of about ``p_1 / 2``). Later layers receive post-ReLU values ``x_j >= 0``,
+for which ``phi(-x_j) = 0``: only ``w1 > 0`` is useful, one instance per weight suffices
+(``phi(w1 x_j) = w1 x_j``) and pools hold about ``p_l`` neurons. Pools hold at most 88
+neurons; the exact solver takes 44 values, so an instance is solved on the first 44 members
+of its pool and, if that misses the tolerance, again on the last 44.
 
 Why the ticket's function is a network with the target's architecture: in the unit-scale
 parameters ``theta' = h(theta, 1/s)`` of Lemma 2 (so ``lambda f_0(x|theta m) = f_0(x|theta'
@@ -53,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _subset_sum_kernels as _k
 from .init import get as get_scheme
 from .init import initialize
 from .network import Network
@@ -87,7 +96,8 @@ class Construction:
     tol_w, tol_b : ndarray, shape (L,)
         Per-layer tolerances (scaled units) the subset sums had to meet.
     pool_sizes : list of int
-        Block size ``p_l`` per target layer.
+        Pool parameter ``p_l`` per target layer (layer ``2l-1`` has ``(n_{l-1}+1) p_l``
+        neurons).
     failures : list of dict
         Parameters whose best subset sum missed its tolerance (layer, kind, index, target,
         error, tolerance).
@@ -175,7 +185,44 @@ def scale_into_unit_box(target: Network) -> tuple[Network, np.ndarray, float]:
     return scaled, sig, float(np.exp(-np.sum(np.log(sig))))
 
 
-def _layer_solve(W1u, b1u, W2u, Wt, bt, p, first, tol_w, tol_b):
+def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Balanced assignment of the layer-``2l-1`` neurons to subset-sum pools.
+
+    Parameters
+    ----------
+    W1u, b1u : ndarray
+        Incoming weights ``(N, n_in)`` and biases ``(N,)`` of mother layer ``2l-1``.
+    first : bool
+        Both signs (first layer) or only ``w1 > 0`` (later layers, inputs ``>= 0``).
+    cap : int
+        Largest pool (the subset-sum solver takes at most 44 values).
+
+    Returns
+    -------
+    pool : ndarray of int, shape (N,)
+        Pool per neuron (``-1`` unused): ``(j, +)`` is ``j`` (one sign) or ``2j``,
+        ``(j, -)`` is ``2j + 1``; the last index is the bias pool (needs ``b1 > 0``).
+    members : ndarray of int, shape (n_pools, max size), padded with -1
+    """
+    N, n_in = W1u.shape
+    n_pools = (2 * n_in if first else n_in) + 1
+    pool = np.empty(N, np.int64)
+    counts = np.empty(n_pools, np.int64)
+    _k._assign_pools(np.ascontiguousarray(W1u), np.ascontiguousarray(b1u), first, int(cap),
+                     pool, counts)
+    width = int(counts.max(initial=0))
+    members = np.full((n_pools, max(width, 1)), -1, np.int64)
+    order = np.argsort(pool, kind="stable")
+    sp = pool[order]
+    starts = np.searchsorted(sp, np.arange(n_pools))
+    ends = np.searchsorted(sp, np.arange(n_pools), side="right")
+    for q in range(n_pools):
+        members[q, :ends[q] - starts[q]] = order[starts[q]:ends[q]]
+    return pool, members
+
+
+def _layer_solve(W1u, b1u, W2u, Wt, bt, first, tol_w, tol_b):
     """Subset sums for one target layer; returns masks, effective params, failures."""
     n_out, n_in = Wt.shape
     w1mask = np.zeros(W1u.shape, bool)
@@ -184,79 +231,87 @@ def _layer_solve(W1u, b1u, W2u, Wt, bt, p, first, tol_w, tol_b):
     A_pos = np.zeros((n_out, n_in))
     A_neg = np.zeros((n_out, n_in))
     failures = []
-    rows = np.arange(n_in)[:, None] * p + np.arange(p)[None, :]
-    B = W1u[rows, np.arange(n_in)[:, None]]                       # (n_in, p)
+    _pool, members = assign_pools(W1u, b1u, first, cap=2 * MAX_N)
+    counts = (members >= 0).sum(axis=1)
+    ii, jj = np.nonzero(Wt)
     for sign in ((1.0, -1.0) if first else (1.0,)):
-        usable = sign * B > 0
-        order = np.argsort(~usable, axis=1, kind="stable")
-        counts = np.minimum(usable.sum(axis=1), MAX_N)
-        nmax = int(counts.max(initial=0))
-        ii, jj = np.nonzero(Wt)
         if ii.size == 0:
-            continue
-        if nmax == 0:
-            A = A_pos if sign > 0 else A_neg
-            for i, j in zip(ii, jj, strict=True):
-                failures.append({"kind": "weight" if sign > 0 else "weight-neg",
-                                 "index": [int(i), int(j)], "target": float(Wt[i, j]),
-                                 "error": abs(float(Wt[i, j])), "tolerance": float(tol_w)})
-            continue
-        idx = order[:, :nmax]                                         # (n_in, nmax)
-        cols = rows[np.arange(n_in)[:, None], idx]                    # mother columns
-        w1v = np.abs(B[np.arange(n_in)[:, None], idx])                # |w1|, (n_in, nmax)
-        vals = W2u[ii[:, None], cols[jj]] * w1v[jj]                   # (n_inst, nmax)
-        lens = counts[jj]
-        tg = sign * Wt[ii, jj]
-        res = solve_batch(vals, tg, tol_w, lengths=lens)
+            break
+        pj = (2 * np.arange(n_in) + (sign < 0)) if first else np.arange(n_in)
+        mem_all = members[pj]                                      # (n_in, width)
+        cnt_all = counts[pj]
+        # first pass: the first (at most 44) members of each pool
+        mem = mem_all[:, :MAX_N]
+        cnt = np.minimum(cnt_all, MAX_N)
+        safe = np.where(mem >= 0, mem, 0)
+        w1v = np.where(mem >= 0, np.abs(W1u[safe, np.arange(n_in)[:, None]]), 0.0)
+        vals = W2u[ii[:, None], safe[jj]] * w1v[jj]                 # (n_inst, width)
+        res = solve_batch(vals, sign * Wt[ii, jj], tol_w, lengths=cnt[jj])
+        cols = safe[jj]
+        # pools larger than 44: retry failures on the last 44 members
+        bad = np.nonzero((res.status == 0) & (cnt_all[jj] > MAX_N))[0]
+        if bad.size:
+            jb = jj[bad]
+            lo = cnt_all[jb] - MAX_N
+            pos = lo[:, None] + np.arange(MAX_N)[None, :]
+            mem2 = mem_all[jb[:, None], pos]
+            vals2 = W2u[ii[bad][:, None], mem2] * np.abs(W1u[mem2, jb[:, None]])
+            res2 = solve_batch(vals2, sign * Wt[ii[bad], jb], tol_w)
+            better = res2.errors < res.errors[bad]
+            if np.any(better):
+                rows = bad[better]
+                vals = vals.copy()
+                cols = cols.copy()
+                vals[rows] = vals2[better]
+                cols[rows] = mem2[better]
+                res.masks[rows] = res2.masks[better]
+                res.errors[rows] = res2.errors[better]
+                res.status[rows] = res2.status[better]
+                res.sizes[rows] = res2.sizes[better]
         sums = np.where(res.masks, vals, 0.0).sum(axis=1)
         A = A_pos if sign > 0 else A_neg
         A[ii, jj] = sign * sums
         r_i, r_q = np.nonzero(res.masks)
-        mc = cols[jj[r_i], r_q]
+        mc = cols[r_i, r_q]
         w2mask[ii[r_i], mc] = True
         w1mask[mc, jj[r_i]] = True
         for r in np.nonzero(res.status == 0)[0]:
             failures.append({"kind": "weight" if sign > 0 else "weight-neg",
-                             "index": [int(ii[r]), int(jj[r])], "target": float(Wt[ii[r], jj[r]]),
-                             "error": float(res.errors[r]), "tolerance": float(tol_w)})
+                             "index": [int(ii[r]), int(jj[r])],
+                             "target": float(Wt[ii[r], jj[r]]),
+                             "error": float(res.errors[r]), "tolerance": float(tol_w),
+                             "pool": int(cnt_all[jj[r]])})
     if not first:
         A_neg = A_pos
-    # biases
-    brow = n_in * p + np.arange(p)
-    bvals = b1u[brow]
-    usable = np.nonzero(bvals > 0)[0][:MAX_N]
+    # biases: the last pool, neurons with b1 > 0 and all weights pruned
+    cols_b = members[-1][members[-1] >= 0][:MAX_N]
     c = np.zeros(n_out)
     ib = np.nonzero(bt)[0]
     if ib.size:
-        if usable.size == 0:
-            for i in ib:
-                failures.append({"kind": "bias", "index": [int(i)], "target": float(bt[i]),
-                                 "error": abs(float(bt[i])), "tolerance": float(tol_b)})
-        else:
-            cols_b = brow[usable]
-            vals = W2u[ib[:, None], cols_b[None, :]] * bvals[usable][None, :]
-            res = solve_batch(vals, bt[ib], tol_b)
-            c[ib] = np.where(res.masks, vals, 0.0).sum(axis=1)
-            r_i, r_q = np.nonzero(res.masks)
-            w2mask[ib[r_i], cols_b[r_q]] = True
-            b1mask[cols_b[r_q]] = True
-            for r in np.nonzero(res.status == 0)[0]:
-                failures.append({"kind": "bias", "index": [int(ib[r])],
-                                 "target": float(bt[ib[r]]), "error": float(res.errors[r]),
-                                 "tolerance": float(tol_b)})
+        vals = W2u[ib[:, None], cols_b[None, :]] * b1u[cols_b][None, :]
+        res = solve_batch(vals.reshape(ib.size, cols_b.size), bt[ib], tol_b)
+        c[ib] = np.where(res.masks, vals, 0.0).sum(axis=1)
+        r_i, r_q = np.nonzero(res.masks)
+        w2mask[ib[r_i], cols_b[r_q]] = True
+        b1mask[cols_b[r_q]] = True
+        for r in np.nonzero(res.status == 0)[0]:
+            failures.append({"kind": "bias", "index": [int(ib[r])],
+                             "target": float(bt[ib[r]]), "error": float(res.errors[r]),
+                             "tolerance": float(tol_b), "pool": int(cols_b.size)})
     return w1mask, b1mask, w2mask, A_pos, A_neg, c, failures
 
 
 def default_pool_sizes(scaled: Network, tol: np.ndarray, delta: float, C: float) -> list[int]:
-    """Block sizes ``p_l = 2 ceil(C log(1/min(eps_l, delta_l)))``, ``delta_l = delta /
-    (2 L n_l k_l,max)`` (the proof's union bound), capped at 2 * 44."""
+    """Pool parameters giving ``n_s = ceil(C log(1/min(eps_l, delta_l)))`` values per
+    subset-sum instance, ``delta_l = delta / (2 L n_l k_l,max)`` (the proof's union bound):
+    ``p_1 = 2 n_s`` (two signs share the first layer), ``p_l = n_s`` later; ``n_s <= 44``."""
     st = layer_stats(scaled)
     L = scaled.depth
     out = []
     for i in range(L):
         d_l = delta / (2 * L * st.n[i] * st.k_max[i])
-        ns = samples_per_instance(float(tol[i]), float(d_l), C)
-        out.append(int(2 * min(ns, MAX_N)))
+        ns = min(samples_per_instance(float(tol[i]), float(d_l), C), MAX_N)
+        out.append(int(2 * ns if i == 0 else ns))
     return out
 
 
@@ -279,12 +334,12 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
     seed : int
         Seed of the mother network (``slth init ... --seed`` regenerates it).
     pool : int or list of int, optional
-        Block sizes ``p_l`` (default: :func:`default_pool_sizes` with ``C``).
+        Pool parameters ``p_l`` (default: :func:`default_pool_sizes` with ``C``).
     C : float, optional
         Constant for the default pool sizes (default: the calibrated one).
     scheme : {'theorem5-uniform', 'theorem5-normal'}
     grow : bool
-        If some parameter misses its tolerance, multiply the failing layers' block sizes by
+        If some parameter misses its tolerance, multiply the failing layers' ``p_l`` by
         1.5 and rebuild (new mother from the same seed), up to ``max_attempts`` times.
 
     Returns
@@ -345,7 +400,7 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
             b1u = mother.biases[a] * math.exp(-logcum[a])
             W2u = mother.weights[b2] / s[b2]
             w1m, b1m, w2m, Ap, An, c, fails = _layer_solve(
-                W1u, b1u, W2u, scaled.weights[i], scaled.biases[i], pools[i], i == 0,
+                W1u, b1u, W2u, scaled.weights[i], scaled.biases[i], i == 0,
                 float(tol_w[i]), float(tol_b[i]))
             for f in fails:
                 f["layer"] = i + 1

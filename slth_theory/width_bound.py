@@ -19,11 +19,11 @@ non-zero biases) and ``eps_l`` is the paper's simplified value
 ``sup ||x^(l)||_1 <= n_{l-1}``); the corrected row then needs a target and is omitted.
 
 The construction in :mod:`slth_theory.construction` uses a concrete layout: layer ``2l-1``
-holds ``n_{l-1} + 1`` blocks (one per input neuron, one for biases) of ``2 n_s`` neurons
-each, where ``n_s = ceil(C log(1 / min(eps_l, delta_l)))`` is the number of usable
-products per subset-sum instance (half of a block has the usable sign). That is the
-``construction`` width reported here; ``C`` then means exactly the constant fitted by
-``slth calibrate``.
+holds ``(n_{l-1} + 1) p_l`` neurons shared out into balanced pools (one per input neuron and
+sign, one for biases) with ``n_s = ceil(C log(1 / min(eps_l, delta_l)))`` values per
+subset-sum instance: ``p_1 = 2 n_s`` (both signs), ``p_l = n_s`` for ``l >= 2``
+(``delta_l = delta / (2 L n_l k_l,max)``). That is the ``construction`` width reported
+here; ``C`` then means exactly the constant fitted by ``slth calibrate``.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def width_bound(arch: list[int] | str | None = None, eps: float = 0.01, delta: f
         else:  # construction layout
             d_l = delta / (2 * L * n_l * k[i])
             log_term = math.log(1 / min(eps_l[i], d_l))
-            n_odd = (n_prev + 1) * 2 * math.ceil(C * log_term)
+            n_odd = (n_prev + 1) * (2 if i == 0 else 1) * math.ceil(C * log_term)
         layers.append(LayerWidth(i + 1, float(eps_l[i]), d_l, int(k[i]), log_term, n_odd, n_l))
         mother += [n_odd, n_l]
     return WidthReport(formula, C, layers, mother, _mother_params(mother))

@@ -115,3 +115,14 @@ def test_normal_scheme_and_bad_input():
         construct(target, eps=-1.0, pool=10)
     with pytest.raises(ValueError, match="scheme"):
         construct(target, eps=0.1, pool=10, scheme="he-uniform")
+
+
+def test_compacted_ticket_equals_ticket_forward():
+    from slth_theory.supnorm import as_piecewise_linear
+
+    target = _target(8, [3, 7, 4, 2], "relu")
+    con = construct(target, param_eps=0.02, pool=30, seed=4)
+    x = np.random.default_rng(1).uniform(-1, 1, (300, 3))
+    pl = as_piecewise_linear(con.ticket)
+    assert np.allclose(pl.forward(x), con.ticket.forward(x), rtol=1e-12, atol=1e-12)
+    assert sum(w.shape[0] for w in pl.weights[:-1]) < sum(con.mother_widths[1:-1])
