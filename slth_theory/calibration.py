@@ -179,3 +179,125 @@ def plot(results: list[dict[str, Any]], fits: dict[str, Any], ax=None):
         a.legend(fontsize=7)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ bound vs reality
+REALITY_TARGETS = ([1, 10, 1], [2, 10, 1], [2, 10, 10, 1], [3, 16, 16, 1])
+
+
+def reality_grid(quick: bool = False) -> list[dict[str, Any]]:
+    """Targets x mother seeds for :func:`reality_one`."""
+    targets = REALITY_TARGETS[:2] if quick else REALITY_TARGETS
+    seeds = 1 if quick else 3
+    return [{"arch": list(a), "target_seed": k, "eps": 0.01, "delta": 0.05,
+             "q_list": list(range(4, 45, 2)), "mother_index": m}
+            for k, a in enumerate(targets) for m in range(seeds)]
+
+
+def reality_one(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Smallest pool at which the construction succeeds for one target and mother seed.
+
+    Pools are ``p = [2q, q, ..., q]`` (``q`` values per subset-sum instance, see
+    :func:`slth_theory.construction.default_pool_sizes`); ``q`` runs over ``q_list`` and
+    the first ``q`` whose construction meets every tolerance (hence is certified by the
+    corrected Lemma 4) is reported with the mother's parameter count, beside the width
+    calculator's ``n_s`` (calibrated ``C``) and the paper's mother sizes.
+    """
+    from .construction import construct, random_target
+    from .width_bound import width_bound
+
+    target = random_target(config["arch"], int(config["target_seed"]))
+    eps, delta = float(config["eps"]), float(config["delta"])
+    L = target.depth
+    found = None
+    for q in config["q_list"]:
+        con = construct(target, eps=eps, pool=[2 * q] + [q] * (L - 1), seed=seed)
+        if not con.failures:
+            w = con.mother_widths
+            params = sum(w[i] * w[i + 1] + w[i + 1] for i in range(len(w) - 1))
+            found = {"q": q, "mother_params": params, "kept": con.ticket.n_kept_weights
+                     + con.ticket.n_kept_biases}
+            break
+    C = calibrated_constant()
+    pred = width_bound(None, eps, delta, C, target=target, formula="construction")
+    q_pred = max(math.ceil(C * ly.log_term) for ly in pred.layers)
+    return {
+        "arch": config["arch"], "eps": eps, "delta": delta, "found": found,
+        "q_pred": q_pred, "construction_params": pred.mother_params,
+        "main_params": width_bound(None, eps, delta, C, target=target,
+                                   formula="main").mother_params,
+        "appendix_params": width_bound(None, eps, delta, C, target=target,
+                                       formula="appendix").mother_params,
+        "tolerances": [ly.eps_l for ly in pred.layers],
+    }
+
+
+def calibrated_constant() -> float:
+    """The shipped ``C`` for the construction's (product) distribution."""
+    return float(load()["C"]["product"])
+
+
+def run_reality(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = True
+                ) -> list[dict[str, Any]]:
+    """Plain loop over :func:`reality_one` with spawned seeds."""
+    from .progress import progress
+
+    seeds = np.random.SeedSequence([root_seed, 7]).spawn(len(configs))
+    return [reality_one(c, int(s.generate_state(1)[0] % (2**31)))
+            for c, s in progress(list(zip(configs, seeds, strict=True)), total=len(configs),
+                                 desc="bound vs reality", quiet=quiet)]
+
+
+def reality_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per target: smallest successful ``q`` (median, range over mothers) etc."""
+    out = []
+    for arch in sorted({tuple(r["arch"]) for r in rows}, key=lambda a: (len(a), a)):
+        rs = [r for r in rows if tuple(r["arch"]) == arch]
+        qs = [r["found"]["q"] for r in rs if r["found"]]
+        ps = [r["found"]["mother_params"] for r in rs if r["found"]]
+        out.append({
+            "arch": list(arch), "n_mothers": len(rs), "n_success": len(qs),
+            "q_found_median": float(np.median(qs)) if qs else None,
+            "q_found_range": [min(qs), max(qs)] if qs else None,
+            "q_predicted": rs[0]["q_pred"],
+            "params_found_median": float(np.median(ps)) if ps else None,
+            "params_construction_formula": rs[0]["construction_params"],
+            "params_main": rs[0]["main_params"],
+            "params_appendix": rs[0]["appendix_params"],
+            "min_tolerance": min(rs[0]["tolerances"]),
+        })
+    return out
+
+
+def plot_reality(table: list[dict[str, Any]], ax=None):
+    """Smallest successful pool vs the width calculator's prediction; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    else:
+        axes = np.atleast_1d(ax)
+        fig = axes[0].figure
+    names = [",".join(map(str, r["arch"])) for r in table]
+    x = np.arange(len(table))
+    qf = [r["q_found_median"] or np.nan for r in table]
+    lo = [qf[i] - (r["q_found_range"] or [np.nan, np.nan])[0] for i, r in enumerate(table)]
+    hi = [(r["q_found_range"] or [np.nan, np.nan])[1] - qf[i] for i, r in enumerate(table)]
+    axes[0].bar(x - 0.2, qf, 0.4, yerr=[lo, hi], capsize=3, label="smallest q that succeeded")
+    axes[0].bar(x + 0.2, [r["q_predicted"] for r in table], 0.4,
+                label="width calculator (calibrated C)")
+    axes[0].set_xticks(x, names, rotation=20, fontsize=8)
+    axes[0].set_ylabel("values per subset-sum instance q")
+    axes[0].legend(fontsize=7)
+    for k, (key, lab) in enumerate((("params_found_median", "found"),
+                                    ("params_construction_formula", "construction formula"),
+                                    ("params_appendix", "Thm 5 appendix"),
+                                    ("params_main", "Thm 5 main text"))):
+        axes[1].bar(x + (k - 1.5) * 0.2, [r[key] or np.nan for r in table], 0.2, label=lab)
+    axes[1].set_yscale("log")
+    axes[1].set_xticks(x, names, rotation=20, fontsize=8)
+    axes[1].set_ylabel("mother parameters")
+    axes[1].legend(fontsize=7)
+    fig.suptitle("Bound vs reality (eps = 0.01, delta = 0.05)")
+    fig.tight_layout()
+    return fig

@@ -156,6 +156,18 @@ class Construction:
         return out
 
 
+def random_target(widths: list[int], seed: int, scale: float = 1.0,
+                  output_activation: str = "identity") -> Network:
+    """A target with weights, then biases, ``~ U[-scale, scale]`` from ``default_rng(seed)``
+    (``slth random-target``)."""
+    rng = np.random.default_rng(seed)
+    L = len(widths) - 1
+    ws = [rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
+    bs = [rng.uniform(-scale, scale, widths[i + 1]) for i in range(L)]
+    return Network(ws, bs, output_activation,
+                   {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
+
+
 def scale_into_unit_box(target: Network) -> tuple[Network, np.ndarray, float]:
     """Lemma 2 factors ``sigma_l <= 1`` putting every parameter in ``[-1, 1]``.
 

@@ -6,8 +6,9 @@ import argparse
 
 import numpy as np
 
+from ..construction import random_target
 from ..io import save
-from ..network import Network, parse_widths
+from ..network import parse_widths
 from ._common import add_json_flag, emit_json, nonneg_int
 
 NAME = "random-target"
@@ -32,17 +33,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output-activation", choices=("relu", "identity"), default="identity")
     p.add_argument("--out", required=True, help="output .npz path")
     add_json_flag(p)
-
-
-def random_target(widths: list[int], seed: int, scale: float = 1.0,
-                  output_activation: str = "identity") -> Network:
-    """Weights then biases ``~ U[-scale, scale]`` from ``default_rng(seed)``."""
-    rng = np.random.default_rng(seed)
-    L = len(widths) - 1
-    ws = [rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
-    bs = [rng.uniform(-scale, scale, widths[i + 1]) for i in range(L)]
-    return Network(ws, bs, output_activation,
-                   {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
 
 
 def run(args: argparse.Namespace) -> int:

@@ -293,7 +293,7 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     ax.set_xlabel("eps")
     ax.set_ylabel("max observed sup||f - f_eps||_2 / eps")
     ax.set_title("Lemma 4: observed error vs bound")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="center right")
     fig.tight_layout()
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / "lemma4_error_vs_eps.png"
