@@ -53,8 +53,9 @@ def run(level: str, seed: int) -> CheckOutput:
             f"{n} bias-free nets (depth 2-{max(len(f.widths) for f in fits) - 1}, widths "
             f"2-{max(max(f.widths) for f in fits)}) trained by GD: min MSE "
             f"{best.mse_exact:.12f} (bound c^2/4 = {opt['mse']:g}, gap {gap:.1e}); "
-            f"max |f - [f(1) phi(x) + f(-1) phi(-x)]| = {res['max_homogeneity_residual']:.1e}",
-            "holds" if holds_bound else "fails",
+            f"max |f - [f(1) phi(x) + f(-1) phi(-x)]| = {res['max_homogeneity_residual']:.1e}; "
+            f"min sup|g - f| = {res['min_sup_error']:g} (bound |c| = {abs(c):g})",
+            "holds" if holds_bound and res["min_sup_error"] >= abs(c) else "fails",
             "every bias-free net is positively 1-homogeneous, so f = f(1) phi(x) + "
             "f(-1) phi(-x): MSE >= c^2/4 for any depth/width (ReLU output, c < 0: c^2); "
             "sup-norm error >= |c| since f(0) = 0",
