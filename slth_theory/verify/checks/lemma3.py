@@ -169,7 +169,9 @@ def _he_rows(normal: list[dict], uniform: list[dict]) -> list[ClaimRow]:
             f"{c_out.describe(5)}",
             "holds approximately" if c_out.ok else "fails",
             f"bias term {out_['bias_term']:.4f} instead of 1 "
-            f"(+{100 * (out_['bias_term'] - 1):.2f}%, -> 1 as widths grow); input gain exactly 1",
+            f"(+{100 * (out_['bias_term'] - 1):.2f}%, -> 1 as widths grow); input gain exactly 1; "
+            f"no explosion with depth: bias term < 1/(1 - 2/min n_l) = "
+            f"{1 / (1 - 2 / min(A[1:])):.4f} for any L",
             estimate=c_out.estimate, stderr=c_out.stderr, z=c_out.z,
         ),
         ClaimRow(
