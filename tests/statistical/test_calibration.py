@@ -5,7 +5,6 @@ import pytest
 from scipy import integrate
 
 from slth_theory import calibration as cal
-from slth_theory.cli import main
 
 
 def _p_one_uniform(eps):
@@ -47,10 +46,3 @@ def test_shipped_constants_load():
     data = cal.load()
     assert data["C"]["product"] > data["C"]["uniform"] > 0
     assert "results" in data and data["fits"]["product"]["C"] == data["C"]["product"]
-
-
-def test_calibrate_cli_quick(tmp_path, capsys):
-    fig = tmp_path / "cal.png"
-    code = main(["calibrate", "--quick", "--seed", "1", "--figure", str(fig), "--quiet"])
-    out = capsys.readouterr().out
-    assert code == 0 and "calibrated C" in out and fig.exists()
