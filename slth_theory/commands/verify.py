@@ -124,11 +124,11 @@ def run(args: argparse.Namespace) -> int:
             pbar.update(n - state["n"])
             state["n"] = n
 
-    def on_done(name: str) -> None:
-        pbar.set_postfix_str(f"{name} done", refresh=True)
+    def on_start(name: str) -> None:
+        pbar.set_postfix_str(name, refresh=True)
 
     errors: list[tuple[str, BaseException]] = []
-    rows = run_checks(args.level, args.seed, args.only, figdir, on_done=on_done,
+    rows = run_checks(args.level, args.seed, args.only, figdir, on_start=on_start,
                       on_progress=on_progress, errors=errors)
     pbar.close()
     elapsed = time.perf_counter() - t0

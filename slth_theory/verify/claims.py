@@ -122,7 +122,8 @@ def get_check(name: str) -> Check:
 def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = None,
                figures: Path | None = None, on_done: Callable[[str], None] | None = None,
                on_progress: Callable[[float], None] | None = None,
-               errors: list[tuple[str, BaseException]] | None = None) -> list[ClaimRow]:
+               errors: list[tuple[str, BaseException]] | None = None,
+               on_start: Callable[[str], None] | None = None) -> list[ClaimRow]:
     """Run checks and return all rows in report order.
 
     Parameters
@@ -139,6 +140,8 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     on_progress : callable, optional
         Called with the finished fraction (0..1) of the whole run, weighted by
         ``Check.cost``, whenever a check reports progress or finishes.
+    on_start : callable, optional
+        Called with each check's name before it runs.
     errors : list, optional
         If given, a check that raises is recorded here as ``(name, exception)`` and the
         remaining checks still run; otherwise the exception propagates.
@@ -151,6 +154,8 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     total = sum(c.cost for c in selected) or 1.0
     base = 0.0
     for check in selected:
+        if on_start is not None:
+            on_start(check.name)
         if on_progress is not None:
             def _hook(frac: float, base: float = base, cost: float = check.cost) -> None:
                 on_progress((base + cost * frac) / total)

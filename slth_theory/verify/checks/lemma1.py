@@ -79,4 +79,4 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     return [L1.save_figure(data["result"], outdir)]
 
 
-CHECKS = [Check("lemma1", run, plot, order=10)]
+CHECKS = [Check("lemma1", run, plot, order=10, cost=1.0)]

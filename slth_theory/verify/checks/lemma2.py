@@ -102,4 +102,4 @@ def run(level: str, seed: int) -> CheckOutput:
     return CheckOutput(rows)
 
 
-CHECKS = [Check("lemma2", run, order=20)]
+CHECKS = [Check("lemma2", run, order=20, cost=0.3)]

@@ -303,4 +303,4 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     return save_figures(data, outdir)
 
 
-CHECKS = [Check("lemma3", run, plot, order=30)]
+CHECKS = [Check("lemma3", run, plot, order=30, cost=6.0)]
