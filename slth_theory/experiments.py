@@ -186,6 +186,9 @@ def grid(reps: int = REPS, tasks: Sequence[str] = TASKS,
     return out
 
 
+_INT_FIELDS = ("rep", "seed", "epochs", "anneal_epochs", "width", "depth")
+
+
 def run_key(row: dict[str, Any]) -> tuple:
     """Identity of a run in a CSV (for resuming)."""
     return (row["task"], f"{float(row['density']):.6g}", row["method"], row["scheme"],
@@ -203,6 +206,8 @@ def read_csv(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                         continue
                     try:
                         r[k] = float(v) if v not in ("", "nan") else math.nan
+                        if k in _INT_FIELDS and math.isfinite(r[k]):
+                            r[k] = int(r[k])
                     except ValueError:
                         pass
                 rows.append(r)
@@ -271,8 +276,10 @@ def markdown_table(summary: list[dict[str, Any]]) -> str:
         if not rows:
             continue
         dens = sorted({s["density"] for s in rows})
-        metric = "mean test MSE" if task == "shifted-relu" else "mean test accuracy"
-        out.append(f"**{task}** ({metric}, n = repetitions)\n")
+        metric = "test MSE" if task == "shifted-relu" else "test accuracy"
+        ns = sorted({s["n"] for s in rows})
+        out.append(f"**{task}**: {metric}, mean ± standard deviation over "
+                   f"{'/'.join(map(str, ns))} repetitions, per density (fraction kept)\n")
         out.append("| method | scheme | bias | " + " | ".join(f"{d:g}" for d in dens) + " |")
         out.append("|---|---|---|" + "---|" * len(dens))
         keys = sorted({(s["method"], s["scheme"], s["bias"]) for s in rows})
@@ -284,9 +291,9 @@ def markdown_table(summary: list[dict[str, Any]]) -> str:
                 if not m:
                     cells.append("")
                 elif task == "shifted-relu":
-                    cells.append(f"{m[0]['mean']:.3g} (n={m[0]['n']})")
+                    cells.append(f"{m[0]['mean']:.3g} ± {m[0]['std']:.2g}")
                 else:
-                    cells.append(f"{m[0]['mean']:.4f} (n={m[0]['n']})")
+                    cells.append(f"{m[0]['mean']:.3f} ± {m[0]['std']:.3f}")
             out.append(f"| {k[0]} | {k[1]} | {k[2]} | " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
