@@ -65,6 +65,7 @@ from . import _subset_sum_kernels as _k
 from .init import get as get_scheme
 from .init import initialize
 from .network import Network
+from .progress import progress
 from .propagation import layer_stats, tolerances
 from .scaling import homogeneity_transform
 from .subset_sum import MAX_N, solve_batch
@@ -234,6 +235,32 @@ def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
     return pool, members
 
 
+def assign_pools_reference(W1u: np.ndarray, b1u: np.ndarray, first: bool,
+                           cap: int = MAX_N) -> np.ndarray:
+    """Plain Python version of the pool assignment kernel (the reference for tests)."""
+    N, n_in = W1u.shape
+    n_pools = (2 * n_in if first else n_in) + 1
+    counts = [0] * n_pools
+    out = np.full(N, -1, np.int64)
+    for k in range(N):
+        options = []
+        for j in range(n_in):
+            if W1u[k, j] > 0:
+                options.append(2 * j if first else j)
+            elif W1u[k, j] < 0 and first:
+                options.append(2 * j + 1)
+        if b1u[k] > 0:
+            options.append(n_pools - 1)
+        best, best_c = -1, cap
+        for q in options:
+            if counts[q] < best_c:
+                best, best_c = q, counts[q]
+        out[k] = best
+        if best >= 0:
+            counts[best] += 1
+    return out
+
+
 def _layer_solve(W1u, b1u, W2u, Wt, bt, first, tol_w, tol_b):
     """Subset sums for one target layer; returns masks, effective params, failures."""
     n_out, n_in = Wt.shape
@@ -330,7 +357,7 @@ def default_pool_sizes(scaled: Network, tol: np.ndarray, delta: float, C: float)
 def construct(target: Network, *, eps: float | None = None, param_eps: float | None = None,
               delta: float = 0.05, seed: int = 0, pool: int | list[int] | None = None,
               C: float | None = None, scheme: str = "theorem5-uniform", grow: bool = False,
-              max_attempts: int = 5) -> Construction:
+              max_attempts: int = 5, quiet: bool = True) -> Construction:
     """Build the Theorem 5 ticket for ``target``.
 
     Parameters
@@ -353,6 +380,9 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
     grow : bool
         If some parameter misses its tolerance, multiply the failing layers' ``p_l`` by
         1.5 and rebuild (new mother from the same seed), up to ``max_attempts`` times.
+    quiet : bool
+        No progress bar (one step per target layer; also quiet when stderr is not a
+        terminal).
 
     Returns
     -------
@@ -406,7 +436,8 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
         wmasks, bmasks = [], []
         eff_w, eff_b, failures = [], [], []
         neg = None
-        for i in range(L):
+        for i in progress(range(L), total=L, desc=f"construct (attempt {attempts})",
+                          quiet=quiet):
             a, b2 = 2 * i, 2 * i + 1
             W1u = mother.weights[a] / s[a]
             b1u = mother.biases[a] * math.exp(-logcum[a])

@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     C = None if args.C == "calibrated" else float(args.C)
     t0 = time.perf_counter()
     con = construct(target, eps=args.eps, param_eps=args.param_eps, delta=args.delta,
-                    seed=args.seed, pool=pool, C=C, scheme=args.scheme, grow=args.grow)
+                    seed=args.seed, pool=pool, C=C, scheme=args.scheme, grow=args.grow,
+                    quiet=args.quiet)
     t_build = time.perf_counter() - t0
     big = target.widths[0] > 50
     cert = certify(con, args.seed, n_random=256 if big else 2048, n_starts=4 if big else 16,

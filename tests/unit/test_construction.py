@@ -126,3 +126,19 @@ def test_compacted_ticket_equals_ticket_forward():
     pl = as_piecewise_linear(con.ticket)
     assert np.allclose(pl.forward(x), con.ticket.forward(x), rtol=1e-12, atol=1e-12)
     assert sum(w.shape[0] for w in pl.weights[:-1]) < sum(con.mother_widths[1:-1])
+
+
+def test_pool_assignment_kernel_matches_reference_and_is_balanced():
+    from slth_theory.construction import assign_pools, assign_pools_reference
+
+    rng = np.random.default_rng(9)
+    for first in (True, False):
+        W1 = rng.uniform(-1, 1, (300, 7))
+        W1[rng.random(W1.shape) < 0.05] = 0.0
+        b1 = rng.uniform(-1, 1, 300)
+        pool, members = assign_pools(W1, b1, first, cap=30)
+        assert np.array_equal(pool, assign_pools_reference(W1, b1, first, cap=30))
+        counts = np.bincount(pool[pool >= 0], minlength=members.shape[0])
+        assert counts.max() - counts.min() <= 1 or counts.max() == 30
+        for q in range(members.shape[0]):
+            assert set(members[q][members[q] >= 0]) == set(np.nonzero(pool == q)[0])
