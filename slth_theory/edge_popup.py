@@ -468,6 +468,16 @@ def edge_popup(net: Network, data: Dataset, settings: Settings, rng=None,
     n_train = x.shape[0]
     if plan is None:
         plan = make_plan(net, n_train, settings, rng)
+    if len(plan.permutations) < settings.total_epochs or any(
+            np.sort(p).tolist() != list(range(n_train)) for p in plan.permutations):
+        raise ValueError(f"plan must hold {settings.total_epochs} permutations of the "
+                         f"{n_train} training samples")
+    if len(plan.w_scores) != net.depth or any(
+            s.shape != w.shape for s, w in zip(plan.w_scores, net.weights, strict=False)):
+        raise ValueError("plan.w_scores must match the network's weight shapes")
+    if (plan.b_scores is not None) != has_nonzero_biases(net):
+        raise ValueError("plan.b_scores must be given exactly when the network has non-zero "
+                         "biases")
     bias_scores = plan.b_scores is not None
     sw = [s.copy() for s in plan.w_scores]
     sb = [s.copy() for s in plan.b_scores] if bias_scores else None

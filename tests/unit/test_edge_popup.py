@@ -332,3 +332,16 @@ def test_network_task_mismatch():
     d = _small("onion")
     with pytest.raises(ValueError, match="do not fit"):
         edge_popup(_net([1, 8, 1]), d, Settings(0.1, epochs=1), rng=0)
+
+
+def test_bad_plan():
+    d = _small("shifted-relu")
+    net = _net([1, 8, 1], seed=0)
+    s = Settings(0.5, epochs=2)
+    plan = make_plan(net, d.x_train.shape[0], s, 0)
+    short = Settings(0.5, epochs=3)
+    with pytest.raises(ValueError, match="permutations"):
+        edge_popup(net, d, short, plan=plan)
+    plan.b_scores = None
+    with pytest.raises(ValueError, match="b_scores"):
+        edge_popup(net, d, s, plan=plan)
