@@ -160,3 +160,16 @@ def test_bad_inputs():
         sup_diff_upper(Network([np.ones((1, 3))], [np.zeros(1)]),
                        Network([np.ones((1, 3))], [np.zeros(1)]))
     assert set(VERSIONS) >= {"main", "appendix", "corrected"}
+
+
+def test_sup_upper_exact_on_affine_cells_and_rigorous():
+    # f - g is affine on most cells; the max of ||f - g|| sits at x = (1, -1) off any centre
+    rng = np.random.default_rng(7)
+    f = _net(rng, [2, 6, 2], "relu")
+    g = _net(rng, [2, 5, 2], "identity")
+    up = sup_diff_upper(f, g, rtol=1e-3, initial_per_dim=16)
+    g1 = np.linspace(-1, 1, 801)
+    x = np.stack(np.meshgrid(g1, g1), -1).reshape(-1, 2)
+    dense = np.max(np.linalg.norm(f.forward(x) - g.forward(x), axis=1))
+    assert dense <= up.upper * (1 + 1e-12)
+    assert up.converged and up.upper <= dense * 1.001 + 1e-12
