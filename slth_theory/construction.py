@@ -461,7 +461,7 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
     lam = float(np.exp(-np.sum(np.log(s)) + np.log(kappa)))
     meta = {
         "construction": "theorem5",
-        "mode": mode,
+        "construction_mode": mode,  # not "mode": that key is the mother's fan convention
         "eps": eps,
         "param_eps": param_eps,
         "delta": float(delta),

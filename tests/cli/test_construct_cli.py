@@ -49,6 +49,11 @@ def test_construct_subprocess_then_regenerate_mother(tmp_path, target):
     assert rep["certificate"]["sampled_lower"] <= rep["certificate"]["rigorous_bound"] <= 0.05
     assert rep["mother_arch"] == [2, 180, 4, 300, 1]
     ticket = load(out)
+    from slth_theory.init import regenerate
+
+    again = regenerate(ticket.mother.meta, ticket.mother.widths, "identity")
+    assert all(np.array_equal(a, b) for a, b in zip(again.weights, ticket.mother.weights,
+                                                    strict=True))
     mother = tmp_path / "mother.npz"
     cmd = rep["regenerate"].split()[1:] + ["--out", str(mother)]
     r = subprocess.run(["slth"] + cmd, capture_output=True, text=True)

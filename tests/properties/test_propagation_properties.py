@@ -33,3 +33,23 @@ def test_corrected_bound_never_exceeded(net, eps, seed, magnitude):
                    grid_per_dim=41)
     assert est.value <= eps * (1 + 1e-9) + 1e-12
     assert est.value <= error_bound(net, approx) * (1 + 1e-9) + 1e-12
+
+
+@settings(derandomize=True, max_examples=30, deadline=None)
+@given(targets(), st.floats(1e-4, 0.2), st.integers(0, 2**31 - 1))
+def test_split_first_layer_error_bound_never_below_sample(net, tol, seed):
+    """The certificate's bound (ii) with separate weights on phi(x) and phi(-x)."""
+    rng = np.random.default_rng(seed)
+    approx = perturb(net, [tol] * net.depth, rng=rng, magnitude="uniform")
+    w = net.weights[0]
+    neg = w + tol * rng.uniform(-1, 1, w.shape) * (w != 0)
+    x = np.vstack([rng.uniform(-1, 1, (400, w.shape[1])),
+                   rng.choice([-1.0, 1.0], (64, w.shape[1]))])
+    h = np.maximum(x, 0) @ approx.weights[0].T - np.maximum(-x, 0) @ neg.T + approx.biases[0]
+    for i in range(1, net.depth + 1):
+        if i < net.depth or net.output_activation == "relu":
+            h = np.maximum(h, 0)
+        if i < net.depth:
+            h = h @ approx.weights[i].T + approx.biases[i]
+    observed = float(np.max(np.linalg.norm(h - net.forward(x), axis=1)))
+    assert observed <= error_bound(net, approx, first_layer_neg=neg) * (1 + 1e-9) + 1e-12
