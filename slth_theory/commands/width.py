@@ -73,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
                     " delta_l = delta/(L k_{l-1,max} n_l), eps_l from Eq. B.3",
         "corrected": "corrected: eps_l from the corrected Lemma 4, delta_l = delta/(2 L n_l "
                      "k_l,max)",
-        "construction": "construction layout: (n_{l-1}+1) blocks of 2 ceil(C log(1/min(eps_l,"
-                        " delta_l))) neurons (as `slth construct` builds)",
+        "construction": "construction layout (as `slth construct` builds): (n_{l-1}+1) p_l, "
+                        "p_1 = 2 n_s, p_l = n_s, n_s = ceil(C log(1/min(eps_l, delta_l)))",
     }
     src = "calibrated" if args.C == "calibrated" else "given"
     print(f"eps = {args.eps:g}, delta = {args.delta:g}, C = {C:.4g} ({src})"
@@ -82,9 +82,9 @@ def run(args: argparse.Namespace) -> int:
              "(n_{l-1}+1)e) (paper's simplification)"))
     for r in reports:
         print(f"\n[{r.formula}] {labels[r.formula]}")
-        print(f"  {'l':>2} {'eps_l':>10} {'delta_l':>10} {'k_max':>6} {'n_2l-1':>9} {'n_2l':>6}")
+        print(f"  {'l':>2} {'eps_l':>10} {'delta_l':>10} {'k_l,max':>7} {'n_2l-1':>9} {'n_2l':>6}")
         for ly in r.layers:
-            print(f"  {ly.layer:>2} {ly.eps_l:>10.3g} {ly.delta_l:>10.3g} {ly.k_max:>6} "
+            print(f"  {ly.layer:>2} {ly.eps_l:>10.3g} {ly.delta_l:>10.3g} {ly.k_max:>7} "
                   f"{ly.n_odd:>9} {ly.n_even:>6}")
         print(f"  mother widths {r.mother_widths}; {r.mother_params:,} parameters")
     return 0
