@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 #: Modules imported by ``slth figures`` to collect registrations (missing ones skipped).
-FIGURE_MODULES: list[str] = ["slth_theory.demo_sweep"]
+FIGURE_MODULES: list[str] = ["slth_theory.demo_sweep", "slth_theory.paper_figures"]
 
 _FIGURES: dict[str, FigureSpec] = {}
 

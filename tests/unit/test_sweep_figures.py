@@ -20,7 +20,8 @@ def test_plot_demo_uses_given_axes():
 
 
 def test_register_and_make_figures(tmp_path, monkeypatch):
-    monkeypatch.setattr(fr, "_FIGURES", dict(fr._FIGURES))
+    fr.load_figure_modules()  # then keep only figures not drawn by default (not the paper's)
+    monkeypatch.setattr(fr, "_FIGURES", {k: v for k, v in fr._FIGURES.items() if not v.default})
     monkeypatch.setattr(fr, "FIGURE_MODULES", list(fr.FIGURE_MODULES) + ["slth_theory.nope"])
     calls = []
 
@@ -44,3 +45,33 @@ def test_register_and_make_figures(tmp_path, monkeypatch):
     assert [x["name"] for x in fr.make_figures(store, tmp_path / "o2")] == ["t-fig"]
     with pytest.raises(ValueError, match="unknown figure 'zz'; choose from .*t-fig"):
         fr.get_figure("zz")
+
+
+def test_paper_figures_registered():
+    figs = fr.figures()
+    assert figs["fig1"].sweep == "fig1" and figs["calibration"].sweep == "calibrate"
+    assert figs["fig1"].default and figs["calibration"].default and not figs["demo"].default
+
+
+def test_calibration_figure_reproduces_run_grid():
+    cal = pytest.importorskip("slth_theory.calibration")
+    from slth_theory.paper_figures import calibration_grid, plot_calibration
+    pairs = calibration_grid(quick=True)[:2]
+    recs = sw.run_sweep("calibrate", [c for c, _ in pairs], seeds=[s for _, s in pairs])
+    ref = cal.run_grid(cal.grid(True)[:2], 0)  # the seeding of `slth calibrate --seed 0`
+    assert [r["results"] for r in recs] == [sw.to_plain(x, allow_nonfinite=True) for x in ref]
+    import matplotlib.pyplot as plt
+    plt.close(plot_calibration(recs))
+
+
+def test_fig1_figure_grid_and_plot():
+    ex = pytest.importorskip("slth_theory.experiments")
+    from slth_theory.paper_figures import fig1_grid, plot_fig1
+    pairs = fig1_grid()
+    assert len(pairs) == len(ex.grid()) == 400
+    assert all(isinstance(s, int) for _, s in pairs)
+    tiny = ex.grid(reps=1, tasks=("shifted-relu",), densities=(0.2,), epochs=1,
+                   anneal_epochs=1, schemes=("he-normal",), biases=("nonzero",))
+    recs = sw.run_sweep("fig1", [c for c, _ in tiny], seeds=[s for _, s in tiny])
+    import matplotlib.pyplot as plt
+    plt.close(plot_fig1(recs))
