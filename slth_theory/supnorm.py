@@ -249,7 +249,16 @@ class SupUpperBound:
     converged: bool
 
 
-def _affine_cells(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _affine_cells(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray,
+                  chunk: int = 2048) -> np.ndarray:
+    """:func:`_affine_cells_chunk` over chunks of boxes (bounded memory)."""
+    out = np.empty(lo.shape[0], bool)
+    for s in range(0, lo.shape[0], chunk):
+        out[s:s + chunk] = _affine_cells_chunk(pl, lo[s:s + chunk], hi[s:s + chunk])
+    return out
+
+
+def _affine_cells_chunk(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """True for the boxes ``[lo, hi]`` (rows) on which ``pl`` is affine: interval bound
     propagation shows every ReLU neuron stably active or stably inactive (pre-activations
     constant on the box, e.g. rows without weights or fed only by stably dead neurons, count

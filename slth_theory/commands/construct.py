@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     t_build = time.perf_counter() - t0
     big = target.widths[0] > 50
     cert = certify(con, args.seed, n_random=256 if big else 2048, n_starts=4 if big else 16,
-                   n_steps=10 if big else 40, grid=not args.no_grid, grid_evals=200_000)
+                   n_steps=10 if big else 40, grid=not args.no_grid, grid_evals=100_000)
     t_cert = time.perf_counter() - t0 - t_build
     path = save(con.ticket, args.out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # GiB (KiB units)
