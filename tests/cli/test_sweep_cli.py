@@ -65,7 +65,7 @@ def reference(tmp_path_factory):
 
 
 @pytest.mark.parametrize("workers", [pytest.param(1, marks=pytest.mark.slow), 2])
-def test_kill_9_then_resume_equals_uninterrupted(tmp_path, reference, workers):
+def test_kill_9_then_resume_equals_uninterrupted(tmp_path, reference, workers, capsys):
     store = tmp_path / "s.sqlite"
     args = SLTH + ["sweep", "run", "demo", *GRID_ARGS, "--store", str(store),
                    "--workers", str(workers), "--quiet"]
@@ -87,7 +87,7 @@ def test_kill_9_then_resume_equals_uninterrupted(tmp_path, reference, workers):
     info = json.loads(r.stdout)
     assert info["from_store"] == n_killed and info["computed"] == N - n_killed
     assert _content(store) == reference  # nothing lost, nothing duplicated, same numbers
-    st = json.loads(slth("sweep", "status", store, "--json").stdout)
+    st = json.loads(cli(capsys, "sweep", "status", store, "--json").stdout)
     assert st["integrity"] == "ok" and st["runs"] == N
     assert st["sweeps"][0]["missing"] == 0 and st["sweeps"][0]["planned"] == N
 
@@ -139,6 +139,7 @@ def test_two_sweeps_at_once_on_one_store(tmp_path, reference):
     assert main == reference
 
 
+@pytest.mark.slow  # the same identity is checked in tests/unit/test_sweep_backends.py
 def test_dask_local_cli_identical(tmp_path, capsys):
     pytest.importorskip("distributed")
     small = ["--param", "width=3,5", "--param", "rep=0,1,2", "--set", "n_nets=4"]
