@@ -416,8 +416,9 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
         tol_b = param_eps * cum
         mode = "param-eps"
     if pool is None:
-        C = calibrated_C("product" if scheme.endswith("uniform") else "product") \
-            if C is None else float(C)
+        # the normal variant's products w2 w1 contain the uniform products (appendix B.4);
+        # the same calibrated constant is used for both schemes
+        C = calibrated_C("product") if C is None else float(C)
         pools = default_pool_sizes(scaled, np.minimum(tol_w, tol_b), delta, C)
     else:
         pools = [int(pool)] * L if np.ndim(pool) == 0 else [int(v) for v in pool]

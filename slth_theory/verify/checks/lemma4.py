@@ -32,7 +32,6 @@ import numpy as np
 
 from ...network import Network
 from ...propagation import (
-    PAPER_VERSIONS,
     VERSIONS,
     adversarial_signs,
     corrected_bound,
@@ -303,8 +302,6 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
 
 
 CHECKS = [Check("lemma4", run, plot=plot, order=40)]
-
-_PAPER_VERSIONS = PAPER_VERSIONS  # re-export for callers listing the paper's forms
 
 if __name__ == "__main__":  # pragma: no cover
     if "--save" in sys.argv:
