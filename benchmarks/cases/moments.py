@@ -14,6 +14,7 @@ Implementations, all in one run:
   on 1 thread.
 """
 
+import sys
 import time
 
 import numba
@@ -49,6 +50,7 @@ def _setup(family):
         x0 = M.default_input(WIDTHS[0])
         buf = np.empty(PER_NET * 25)
         bitgen = _fastest(family, buf)
+        print(f"[moments-{family}] fastest NumPy bit generator: {bitgen}", file=sys.stderr)
         gen = np.random.Generator(getattr(np.random, bitgen)(1))
         M.monte_carlo_second_moments(WIDTHS, law, x0, 64)  # compile
         return {"law": law, "x0": x0, "buf": buf, "gen": gen, "family": family,
