@@ -267,7 +267,7 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
             tmp_l = np.empty(cnt, np.int64)
             m = _comb_level(va, sa[st:en], ma[st:en], la[st:en], en - st,
                             tmp_s, tmp_m, tmp_l)
-            order = np.argsort(tmp_s[:m], kind="mergesort")
+            order = np.argsort(tmp_s[:m])
             base = offa[built_a + 1]
             for q in range(m):
                 sa[base + q] = tmp_s[order[q]]
@@ -290,7 +290,7 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
             tmp_l = np.empty(cnt, np.int64)
             m = _comb_level(vb, sb[st:en], mb[st:en], lb[st:en], en - st,
                             tmp_s, tmp_m, tmp_l)
-            order = np.argsort(tmp_s[:m], kind="mergesort")
+            order = np.argsort(tmp_s[:m])
             base = offb[built_b + 1]
             for q in range(m):
                 sb[base + q] = tmp_s[order[q]]
