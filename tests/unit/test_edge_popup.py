@@ -345,3 +345,19 @@ def test_bad_plan():
     plan.b_scores = None
     with pytest.raises(ValueError, match="b_scores"):
         edge_popup(net, d, s, plan=plan)
+
+
+def test_within_annealing_refits_lambda_for_final_cut():
+    # e_a > e with 'within': training ends above rho; the ticket is cut at rho and its
+    # lambda refit, so it is the closed-form optimum for the final mask (refit gives 1)
+    d = _small("shifted-relu")
+    net = _net([1, 24, 24, 1], seed=3)
+    s = Settings(0.05, method="edge-popup-scaled", epochs=2, anneal_epochs=4,
+                 anneal_mode="within")
+    assert s.epoch_densities()[-1] > 0.05
+    res = edge_popup(net, d, s, rng=4)
+    t = res.ticket
+    assert t.density == pytest.approx(
+        sum(n_keep(w.size, 0.05) for w in net.weights) / net.n_weights)
+    assert fit_output_scale(t.forward(d.x_train), d.y_train, "mse") == pytest.approx(1.0,
+                                                                                    rel=1e-9)
