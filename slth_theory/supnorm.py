@@ -254,46 +254,97 @@ def _affine_cells(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray,
     """:func:`_affine_cells_chunk` over chunks of boxes (bounded memory)."""
     out = np.empty(lo.shape[0], bool)
     for s in range(0, lo.shape[0], chunk):
-        out[s:s + chunk] = _affine_cells_chunk(pl, lo[s:s + chunk], hi[s:s + chunk])
+        out[s:s + chunk] = _affine_cells_chunk(pl, lo[s:s + chunk], hi[s:s + chunk])[0]
     return out
 
 
-def _affine_cells_chunk(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _affine_cells_chunk(pl: PiecewiseLinear, lo: np.ndarray, hi: np.ndarray
+                        ) -> tuple[np.ndarray, list]:
     """True for the boxes ``[lo, hi]`` (rows) on which ``pl`` is affine: interval bound
     propagation shows every ReLU neuron stably active or stably inactive (pre-activations
     constant on the box, e.g. rows without weights or fed only by stably dead neurons, count
-    as stable). A relative margin of 1e-12 guards rounding."""
+    as stable). Each bound is widened by ``2.3e-16 (n_in + 2)`` times the sum of the
+    magnitudes of its terms, a rigorous bound on float64 summation error.
+
+    Also returns, per ReLU layer, the neuron states (1 active, 0 inactive, -1 unstable)."""
     ok = np.ones(lo.shape[0], bool)
+    states: list = []
     last = len(pl.weights) - 1
     for i, (w, b) in enumerate(zip(pl.weights, pl.biases, strict=True)):
+        alo, ahi = np.abs(lo), np.abs(hi)
+        ab = np.abs(b)
+        gamma = 2.3e-16 * (w.shape[1] + 2)  # float64 summation error bound, factor 2 spare
         if sp.issparse(w):
             wp, wn = w.maximum(0), w.minimum(0)
+            awp, awn = wp, -wn
             hlo = (wp @ lo.T + wn @ hi.T).T + b
             hhi = (wp @ hi.T + wn @ lo.T).T + b
-            aw = abs(w)
-            mag = (aw @ np.maximum(np.abs(lo), np.abs(hi)).T).T + np.abs(b)
+            slo = (awp @ alo.T + awn @ ahi.T).T + ab
+            shi = (awp @ ahi.T + awn @ alo.T).T + ab
             const = np.diff(w.indptr) == 0
         else:
             wp, wn = np.maximum(w, 0), np.minimum(w, 0)
             hlo = lo @ wp.T + hi @ wn.T + b
             hhi = hi @ wp.T + lo @ wn.T + b
-            mag = np.maximum(np.abs(lo), np.abs(hi)) @ np.abs(w).T + np.abs(b)
+            slo = alo @ wp.T - ahi @ wn.T + ab
+            shi = ahi @ wp.T - alo @ wn.T + ab
             const = ~np.any(w != 0, axis=1)
         const = const[None, :] | (hlo == hhi)  # constant on the box (e.g. inputs exactly 0)
-        slack = 1e-12 * mag
-        hlo, hhi = hlo - slack, hhi + slack
+        hconst = hlo
+        hlo, hhi = hlo - gamma * slo, hhi + gamma * shi
         if i < last or pl.output_activation == "relu":
-            stable = (hlo > 0) | (hhi < 0) | const
+            # phi(h) = h for h >= 0 and 0 for h <= 0: stable on the closed half-lines
+            stable = (hlo >= 0) | (hhi <= 0) | const
             ok &= np.all(stable, axis=1)
+            st = np.where(const, (hconst > 0).astype(np.int8),
+                          np.where(hlo >= 0, 1, np.where(hhi <= 0, 0, -1)).astype(np.int8))
+            states.append(st)
             lo, hi = np.maximum(hlo, 0), np.maximum(hhi, 0)
         else:
+            states.append(None)
             lo, hi = hlo, hhi
-    return ok
+    return ok, states
+
+
+def _masked_forward(pl: PiecewiseLinear, x: np.ndarray, masks: list) -> np.ndarray:
+    """``scale * f(x)`` with every ReLU replaced by the given 0/1 masks (one affine piece)."""
+    h = x
+    for w, b, m in zip(pl.weights, pl.biases, masks, strict=True):
+        h = (w @ h.T).T + b if sp.issparse(w) else h @ w.T + b
+        if m is not None:
+            h = h * m
+    return pl.scale * h
+
+
+def _pattern_values(pl: PiecewiseLinear, states: list, cell: int, corners: np.ndarray
+                    ) -> np.ndarray:
+    """Values at the corners of one cell for every assignment of its unstable neurons:
+    shape ``(2^k, n_corners, n_out)``. At each point of the cell the network equals one of
+    these affine pieces (the one of its actual activation pattern)."""
+    unstable = [(li, np.nonzero(st[cell] < 0)[0]) for li, st in enumerate(states)
+                if st is not None]
+    k = sum(idx.size for _, idx in unstable)
+    n_pat, n_c = 2 ** k, corners.shape[0]
+    bits = ((np.arange(n_pat)[:, None] >> np.arange(k)[None, :]) & 1).astype(np.float64)
+    masks = []
+    col = 0
+    for st in states:
+        if st is None:
+            masks.append(None)
+            continue
+        m = np.repeat(st[cell][None, :].astype(np.float64), n_pat, axis=0)
+        idx = np.nonzero(st[cell] < 0)[0]
+        m[:, idx] = bits[:, col:col + idx.size]
+        col += idx.size
+        masks.append(np.repeat(m, n_c, axis=0))
+    x = np.tile(corners, (n_pat, 1))
+    return _masked_forward(pl, x, masks).reshape(n_pat, n_c, -1)
 
 
 def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
                    atol: float = 0.0, max_evals: int = 4_000_000,
-                   initial_per_dim: int | None = None) -> SupUpperBound:
+                   initial_per_dim: int | None = None, max_unstable: int = 6,
+                   max_pattern_cells: int = 20_000) -> SupUpperBound:
     """Rigorous upper bound of ``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2`` for ``n0 in {1, 2}``.
 
     Parameters
@@ -309,6 +360,11 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
         ``converged=False``).
     initial_per_dim : int, optional
         Cells per axis of the starting grid (default 2048 in 1-D, 128 in 2-D).
+    max_unstable : int
+        Cells with at most this many unstable neurons (both networks together) are bounded
+        by enumerating their activation states.
+    max_pattern_cells : int
+        Budget of cells bounded that way (each costs ``2^k`` evaluations per corner).
 
     Returns
     -------
@@ -319,9 +375,12 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
     Each cell is a box with centre ``c`` and half-diagonal ``r``. If interval bound
     propagation shows both networks affine on the box (every ReLU stable), ``f - g`` is
     affine there and ``||f - g||`` is convex, so its maximum over the box is attained at a
-    corner: the cell's bound is the largest corner value (exact). Otherwise every point is
-    within ``r`` of ``c`` and ``d(x) <= d(c) + Lip * r``. The bound returned is the maximum
-    over the final cells.
+    corner: the cell's bound is the largest corner value (exact). If only a few neurons are
+    unstable, each network equals, at every point of the box, the affine piece of its actual
+    activation pattern -- one of the ``2^k`` assignments of the unstable neurons -- so
+    ``||f(x) - g(x)|| <= max_{P, Q} ||f_P(x) - g_Q(x)||``, each maximised at a corner.
+    Otherwise every point is within ``r`` of ``c`` and ``d(x) <= d(c) + Lip * r``. The
+    bound returned is the maximum over the final cells.
     """
     F, G = as_piecewise_linear(f), as_piecewise_linear(g)
     n0 = F.n_in
@@ -339,6 +398,7 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
     lower = 0.0
     done_upper = -np.inf
     converged = True
+    pattern_cells = 0
     corner_offs = np.stack(np.meshgrid(*([np.array([-1.0, 1.0])] * n0), indexing="ij"),
                            axis=-1).reshape(-1, n0)
     while True:
@@ -348,7 +408,26 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
         r = half * np.sqrt(n0)
         ub = vals + lip * r
         lo_box, hi_box = centres - half, centres + half
-        aff = _affine_cells(F, lo_box, hi_box) & _affine_cells(G, lo_box, hi_box)
+        aff = np.empty(centres.shape[0], bool)
+        for s0 in range(0, centres.shape[0], 2048):
+            sl = slice(s0, s0 + 2048)
+            af, sf = _affine_cells_chunk(F, lo_box[sl], hi_box[sl])
+            ag, sg = _affine_cells_chunk(G, lo_box[sl], hi_box[sl])
+            aff[sl] = af & ag
+            # few unstable neurons: enumerate their states (each assignment is affine on
+            # the box, its maximum norm difference sits at a corner)
+            kf = sum((st < 0).sum(axis=1) for st in sf if st is not None)
+            kg = sum((st < 0).sum(axis=1) for st in sg if st is not None)
+            few = np.nonzero(~(af & ag) & (kf + kg <= max_unstable))[0]
+            for j in few[:max(0, max_pattern_cells - pattern_cells)]:
+                cen = centres[s0 + j]
+                cs = np.clip(cen[None, :] + half * corner_offs, -1, 1)
+                vf = _pattern_values(F, sf, j, cs)
+                vg = _pattern_values(G, sg, j, cs)
+                dn = np.linalg.norm(vf[:, None] - vg[None, :], axis=-1)
+                ub[s0 + j] = min(ub[s0 + j], float(dn.max()))
+                n_evals += (vf.shape[0] + vg.shape[0]) * cs.shape[0]
+                pattern_cells += 1
         if np.any(aff):
             corners = (centres[aff][:, None, :] + half * corner_offs[None]).reshape(-1, n0)
             cv = _dist(F, G, np.clip(corners, -1, 1)).reshape(-1, corner_offs.shape[0])
