@@ -142,3 +142,15 @@ def test_pool_assignment_kernel_matches_reference_and_is_balanced():
         assert counts.max() - counts.min() <= 1 or counts.max() == 30
         for q in range(members.shape[0]):
             assert set(members[q][members[q] >= 0]) == set(np.nonzero(pool == q)[0])
+
+
+def test_grid_bound_2d_rigorous_against_dense_grid():
+    target = _target(10, [2, 3, 1])
+    con = construct(target, param_eps=0.01, pool=16, seed=0)
+    cert = certify(con, 0, n_random=256, grid_evals=300_000)
+    g = np.linspace(-1, 1, 601)
+    x = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+    dense = np.max(np.linalg.norm(con.ticket.forward(x) - target.forward(x), axis=1))
+    assert dense <= cert.grid_upper
+    assert cert.sampled_lower <= cert.grid_upper
+    assert cert.grid_converged and cert.grid_upper <= 1.1 * max(dense, cert.sampled_lower)
