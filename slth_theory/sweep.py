@@ -66,6 +66,7 @@ LAZY_SWEEPS: dict[str, str] = {
     "demo": "slth_theory.demo_sweep:run_demo",
     "fig1": "slth_theory.experiments:run_one",
     "calibrate": "slth_theory.calibration:run_one",
+    "verify": "slth_theory.verify.claims:run_check_sweep",
 }
 
 _SWEEPS: dict[str, SweepSpec] = {}
@@ -305,7 +306,9 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
               recompute: bool = False, quiet: bool = False,
               connect_timeout: float = 10.0, backend: Backend | None = None,
               info: dict | None = None, synchronous: str = "FULL",
-              seeds: Sequence[int] | None = None) -> list[dict]:
+              seeds: Sequence[int] | None = None,
+              on_result: Callable[[dict], None] | None = None,
+              store_if: Callable[[dict], bool] | None = None) -> list[dict]:
     """Run sweep ``name`` over ``configs`` and return one record per config, in grid order.
 
     Parameters
@@ -346,6 +349,14 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         SQLite durability of each commit when ``store`` is a path (see
         :class:`~slth_theory.store.ResultsStore`): ``FULL`` survives power loss, ``NORMAL``
         survives process crashes and kills only, and commits ~20x faster.
+    on_result : callable, optional
+        Called with each record (results decoded) as it becomes available: first the
+        records read from the store (grid order), then each computed run as it finishes
+        (completion order). For a caller's own progress display.
+    store_if : callable, optional
+        ``store_if(results) -> bool``: a computed run whose decoded results give False is
+        returned but not written to the store (e.g. a run that caught its own exception
+        and reports it, so that the next invocation tries it again).
 
     Returns
     -------
@@ -397,6 +408,10 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
                         rec = db.get(r["key"])
                         rec["index"], rec["root_seed"] = r["index"], r["root_seed"]
                         done[r["index"]] = rec
+                if on_result is not None:
+                    for i in sorted(done):
+                        if positions[runs[i]["key"]][0] == i:
+                            on_result(done[i])
         todo = [dict(r, fn=spec.fn) for r in runs
                 if r["index"] not in done and positions[r["key"]][0] == r["index"]]
         n_unique = len(positions)
@@ -410,13 +425,15 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
         try:
             if todo:
                 for rec in backend.run(todo):
-                    if db is not None:
-                        db.put(rec, replace=recompute)
                     dec = _decode(rec)
+                    if db is not None and (store_if is None or store_if(dec["results"])):
+                        db.put(rec, replace=recompute)
                     for i in positions[rec["key"]]:
                         done[i] = dict(dec, index=i)
                     n_stored += 1
                     bar.update(1)
+                    if on_result is not None:
+                        on_result(dec)
                     if info is not None:
                         info["computed"] += 1
                         info["seconds"] = time.perf_counter() - t0

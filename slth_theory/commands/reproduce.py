@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from pathlib import Path
 
 from .. import experiments as ex
+from ..backends import SweepRunError
 from ..datasets import TASKS
 from ..edge_popup import ANNEAL_MODES, BIAS_RANKINGS, METHODS
-from ._common import add_json_flag, add_quiet_flag, emit_json, nonneg_int, positive_int
+from ..sweep import SweepInterrupted, run_sweep
+from ._common import add_json_flag, emit_json, nonneg_int, positive_int
+from .sweep import add_execution_arguments
 
 NAME = "reproduce"
 HELP = "re-run the paper's experiments (fig1: edge-popup grid of Section 6) and plot them"
 
 FIGURES = ("fig1",)
+STORE_NAME = "slth-results/store.sqlite"
 
 
 def _densities(text: str) -> list[float]:
@@ -70,15 +75,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=nonneg_int, default=ex.ROOT_SEED,
                    help=f"root seed of the repetition seeds (default {ex.ROOT_SEED})")
     p.add_argument("--only-reps", default=None, metavar="R,R,...",
-                   help="run only these repetition indices (0-based; seeds unchanged), e.g. to "
-                        "split the grid over processes and merge with --plot-only")
-    p.add_argument("--resume", action="store_true",
-                   help="keep runs already in OUT/fig1.csv and run only the missing ones")
+                   help="run only these repetition indices (0-based; seeds unchanged); "
+                        "OUT/fig1.csv then holds only them (to parallelise use --workers)")
     p.add_argument("--plot-only", nargs="+", metavar="CSV", default=None,
                    help="no runs: merge these result CSVs (duplicate runs dropped) into "
                         "OUT/fig1.csv and plot them")
+    add_execution_arguments(
+        p, store_default=None,
+        store_help=f"SQLite results store (default OUT/{STORE_NAME}); runs it holds are "
+                   "not run again, so an interrupted run resumes")
     add_json_flag(p)
-    add_quiet_flag(p)
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    """Write ``rows`` (columns :data:`experiments.CSV_FIELDS`) atomically to ``path``."""
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,12 +110,7 @@ def run(args: argparse.Namespace) -> int:
             if ex.run_key(r) not in seen:
                 seen.add(ex.run_key(r))
                 rows.append(r)
-        tmp = csv_path.with_suffix(".csv.tmp")
-        with open(tmp, "w", newline="") as fh:
-            w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
-            w.writeheader()
-            w.writerows(rows)
-        tmp.replace(csv_path)
+        _write_csv(csv_path, rows)
     else:
         overrides = {"epochs": args.epochs, "anneal_epochs": args.anneal_epochs,
                      "anneal_mode": args.anneal_mode, "bias_ranking": args.bias_ranking,
@@ -113,7 +124,22 @@ def run(args: argparse.Namespace) -> int:
                                  f"{args.only_reps!r}") from None
         jobs = ex.grid(args.reps, args.tasks, args.densities, args.methods, args.schemes,
                        args.biases, root_seed=args.seed, only_reps=only, **overrides)
-        rows = ex.run_grid(jobs, csv_path, resume=args.resume, quiet=args.quiet)
+        store = Path(args.store) if args.store else out / STORE_NAME
+        try:
+            records = run_sweep("fig1", [c for c, _ in jobs], seeds=[s for _, s in jobs],
+                                store=store, workers=args.workers, scheduler=args.scheduler,
+                                dask_local=args.dask_local, recompute=args.recompute,
+                                quiet=args.quiet, connect_timeout=args.connect_timeout,
+                                synchronous=args.sync.upper())
+        except SweepInterrupted as exc:
+            print(f"slth reproduce: {exc}", file=sys.stderr)
+            return 130
+        except SweepRunError as exc:
+            print(f"slth reproduce: error: {exc}; finished runs are kept in {store}",
+                  file=sys.stderr)
+            return 1
+        _write_csv(csv_path, [dict(r["results"], rep=r["config"]["rep"]) for r in records])
+        rows = ex.read_csv([csv_path])
     summary = ex.summarize(rows)
     import matplotlib
 
@@ -125,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     (out / "fig1_table.md").write_text(table + "\n")
     if args.json:
         emit_json({"csv": str(csv_path), "figure": str(png), "runs": len(rows),
-                   "summary": summary})
+                   "store": None if args.plot_only else str(store), "summary": summary})
     else:
         print(table)
         print(f"wrote {csv_path} ({len(rows)} runs), {png}, {out / 'fig1_table.md'}")

@@ -24,13 +24,19 @@ DESCRIPTION = ("Run a registered sweep over a grid with a resumable SQLite resul
 DEFAULT_STORE = "slth-results/store.sqlite"
 
 
-def add_execution_arguments(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``slth sweep run`` and ``slth figures``."""
-    p.add_argument("--store", default=DEFAULT_STORE,
-                   help=f"SQLite results store (default {DEFAULT_STORE}); finished runs it "
-                        "holds are not run again")
-    p.add_argument("--workers", type=positive_int, default=None,
-                   help="local worker processes (default: all cores; 1 = in this process)")
+def add_execution_arguments(p: argparse.ArgumentParser, store_default: str | None = DEFAULT_STORE,
+                            store_help: str | None = None, workers_default: int | None = None,
+                            workers_help: str | None = None, quiet: bool = True) -> None:
+    """Options shared by ``slth sweep run``, ``slth figures``, ``slth reproduce`` and
+    ``slth verify``: ``--store --workers --scheduler --dask-local --connect-timeout --sync
+    --recompute`` and (``quiet=True``) ``--quiet``. The defaults and help of ``--store``
+    and ``--workers`` may be set per command."""
+    p.add_argument("--store", default=store_default,
+                   help=store_help or f"SQLite results store (default {store_default}); "
+                                      "finished runs it holds are not run again")
+    p.add_argument("--workers", type=positive_int, default=workers_default,
+                   help=workers_help or "local worker processes (default: all cores; 1 = in "
+                                        "this process)")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run on an existing Dask distributed cluster")
     p.add_argument("--dask-local", type=positive_int, default=None, metavar="N",
@@ -42,7 +48,8 @@ def add_execution_arguments(p: argparse.ArgumentParser) -> None:
                         "normal survives crashes/kills only but commits ~20x faster")
     p.add_argument("--recompute", action="store_true",
                    help="run everything again, overwriting stored runs")
-    add_quiet_flag(p)
+    if quiet:
+        add_quiet_flag(p)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -17,9 +17,11 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from ..backends import SweepRunError
 from ..progress import bar
-from ..verify.claims import VERDICTS, ClaimRow, names, run_checks
-from ._common import add_quiet_flag, emit_json, nonneg_int
+from ..sweep import SweepInterrupted
+from ..verify.claims import VERDICTS, CheckCrashed, ClaimRow, names, run_checks_sweep
+from ._common import emit_json, nonneg_int
 
 NAME = "verify"
 HELP = "check every claim of the paper and print the claims report"
@@ -44,7 +46,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=nonneg_int, default=None,
                    help="table width in columns, >= 60 (default: the terminal's width; 100 "
                         "when stdout is not a terminal)")
-    add_quiet_flag(p)
+    from .sweep import add_execution_arguments
+    add_execution_arguments(
+        p, store_default=None,
+        store_help="SQLite results store (default: none, nothing kept); checks it holds "
+                   "are not run again, so an interrupted --full resumes",
+        workers_default=1,
+        workers_help="run the checks in N local processes (default 1: in this process, "
+                     "fastest for --quick; the numbers are identical for any N)")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -128,8 +137,21 @@ def run(args: argparse.Namespace) -> int:
         pbar.set_postfix_str(name, refresh=True)
 
     errors: list[tuple[str, BaseException]] = []
-    rows = run_checks(args.level, args.seed, args.only, figdir, on_start=on_start,
-                      on_progress=on_progress, errors=errors)
+    try:
+        rows = run_checks_sweep(args.level, args.seed, args.only, figdir, on_start=on_start,
+                                on_progress=on_progress, errors=errors, store=args.store,
+                                workers=args.workers, scheduler=args.scheduler,
+                                dask_local=args.dask_local, recompute=args.recompute,
+                                connect_timeout=args.connect_timeout,
+                                synchronous=args.sync.upper())
+    except SweepInterrupted as exc:
+        pbar.close()
+        print(f"slth verify: {exc}", file=sys.stderr)
+        return 130
+    except SweepRunError as exc:  # e.g. a worker process died
+        pbar.close()
+        print(f"slth verify: error: {exc}", file=sys.stderr)
+        return 1
     pbar.close()
     elapsed = time.perf_counter() - t0
     data = [r.to_dict() for r in rows]
@@ -144,6 +166,12 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(rows)} claims checked ({args.level}, seed {args.seed}) in {elapsed:.1f} s: "
           f"{summary or 'none'}", file=sys.stderr)
     for name, exc in errors:
+        if isinstance(exc, CheckCrashed):
+            print(f"error: check {name!r} crashed: {exc.type_name}: {exc.message}",
+                  file=sys.stderr)
+            if not args.quiet:
+                print(exc.traceback_text, end="", file=sys.stderr)
+            continue
         print(f"error: check {name!r} crashed: {type(exc).__name__}: {exc}", file=sys.stderr)
         if not args.quiet:
             traceback.print_exception(exc, file=sys.stderr)

@@ -178,3 +178,204 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
         if on_done:
             on_done(check.name)
     return rows
+
+
+# -- running the checks through the sweep engine ---------------------------------------------
+
+_TAG = "__slth__"
+
+#: In-process hooks (``start``, ``progress``) of :func:`run_checks_sweep` for the serial
+#: path; worker processes import this module afresh and see none.
+_LOCAL_HOOKS: dict[str, Callable] = {}
+
+
+def encode_data(obj: Any, where: str = "data") -> Any:
+    """``obj`` as plain JSON values that :func:`decode_data` turns back into equal objects.
+
+    Plain values pass through; NumPy arrays and scalars, tuples, dicts with non-string
+    keys and dataclass instances (e.g. a :class:`~slth_theory.network.Network`) become
+    ``{"__slth__": kind, ...}`` objects. Floats survive exactly (JSON keeps their
+    shortest round-trip form). Anything else raises ``ValueError`` naming the entry.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    if obj is None or isinstance(obj, (bool, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        if isinstance(obj, (np.complexfloating, np.object_, np.void)):
+            raise ValueError(f"{where}: a {type(obj).__name__} cannot be stored")
+        return {_TAG: "np", "dtype": obj.dtype.str, "value": obj.item()}
+    if isinstance(obj, (int, float)):
+        return obj
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biuf":
+            raise ValueError(f"{where}: arrays of dtype {obj.dtype} cannot be stored")
+        return {_TAG: "ndarray", "dtype": obj.dtype.str, "shape": list(obj.shape),
+                "data": obj.ravel().tolist()}
+    if isinstance(obj, tuple):
+        return {_TAG: "tuple", "items": [encode_data(v, f"{where}[{i}]")
+                                         for i, v in enumerate(obj)]}
+    if isinstance(obj, list):
+        return [encode_data(v, f"{where}[{i}]") for i, v in enumerate(obj)]
+    if isinstance(obj, dict):
+        if all(isinstance(k, str) for k in obj) and _TAG not in obj:
+            return {k: encode_data(v, f"{where}[{k!r}]") for k, v in obj.items()}
+        return {_TAG: "dict", "items": [[encode_data(k, f"{where} key"),
+                                         encode_data(v, f"{where}[{k!r}]")]
+                                        for k, v in obj.items()]}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        cls = type(obj)
+        return {_TAG: "dataclass", "type": f"{cls.__module__}:{cls.__qualname__}",
+                "fields": {f.name: encode_data(getattr(obj, f.name), f"{where}.{f.name}")
+                           for f in dataclasses.fields(obj)}}
+    raise ValueError(f"{where}: a {type(obj).__name__} cannot be stored")
+
+
+def decode_data(obj: Any) -> Any:
+    """Inverse of :func:`encode_data`."""
+    import dataclasses
+
+    import numpy as np
+
+    if isinstance(obj, list):
+        return [decode_data(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    kind = obj.get(_TAG)
+    if kind is None:
+        return {k: decode_data(v) for k, v in obj.items()}
+    if kind == "np":
+        return np.dtype(obj["dtype"]).type(obj["value"])
+    if kind == "ndarray":
+        return np.array(obj["data"], dtype=np.dtype(obj["dtype"])).reshape(obj["shape"])
+    if kind == "tuple":
+        return tuple(decode_data(v) for v in obj["items"])
+    if kind == "dict":
+        return {decode_data(k): decode_data(v) for k, v in obj["items"]}
+    if kind == "dataclass":
+        mod_name, _, qual = obj["type"].partition(":")
+        cls: Any = importlib.import_module(mod_name)
+        for part in qual.split("."):
+            cls = getattr(cls, part)
+        vals = {k: decode_data(v) for k, v in obj["fields"].items()}
+        init = {f.name for f in dataclasses.fields(cls) if f.init}
+        inst = cls(**{k: v for k, v in vals.items() if k in init})
+        for k, v in vals.items():
+            if k not in init:
+                object.__setattr__(inst, k, v)
+        return inst
+    raise ValueError(f"unknown stored data kind {kind!r}")
+
+
+def run_check_sweep(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Sweep ``verify``: run check ``config["check"]`` at ``config["level"]`` with ``seed``.
+
+    Returns ``{"rows": [ClaimRow.to_dict(), ...], "data": encode_data(figure data) or
+    None, "error": None}``; a check that raises gives ``rows = []`` and ``error =
+    {"type", "message", "traceback"}`` instead (so the other checks still run; such a
+    run is not kept in a results store, see :func:`run_checks_sweep`).
+    """
+    import traceback
+
+    global _PROGRESS
+    check = get_check(config["check"])
+    start, progress = _LOCAL_HOOKS.get("start"), _LOCAL_HOOKS.get("progress")
+    if start is not None:
+        start(check.name)
+    _PROGRESS = progress
+    try:
+        out = check.run(config["level"], seed)
+        data = encode_data(out.data) if check.plot is not None else None
+        return {"rows": [r.to_dict() for r in out.rows], "data": data, "error": None}
+    except Exception as exc:
+        return {"rows": [], "data": None,
+                "error": {"type": type(exc).__name__, "message": str(exc),
+                          "traceback": "".join(traceback.format_exception(exc))}}
+    finally:
+        _PROGRESS = None
+
+
+class CheckCrashed(Exception):
+    """A check that raised (possibly in another process): type name, message, traceback."""
+
+    def __init__(self, type_name: str, message: str, traceback_text: str = ""):
+        super().__init__(message)
+        self.type_name, self.message, self.traceback_text = type_name, message, traceback_text
+
+
+def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None = None,
+                     figures: Path | None = None,
+                     on_progress: Callable[[float], None] | None = None,
+                     errors: list[tuple[str, BaseException]] | None = None,
+                     on_start: Callable[[str], None] | None = None,
+                     **run_options: Any) -> list[ClaimRow]:
+    """:func:`run_checks` through the sweep engine: each check is one run of sweep
+    ``verify`` (config ``{"check": name, "level": level}``, seed ``seed``).
+
+    The rows (and the figure data, as plain JSON) come back from the run, possibly from
+    another process or a results store; the figures are drawn here from them. Checks run
+    in parallel with ``workers=N``; with ``store=...`` a finished check is not run again.
+    A check that raises is recorded in ``errors`` as ``(name, CheckCrashed)`` (the others
+    still run) and is never stored. ``run_options`` go to
+    :func:`slth_theory.sweep.run_sweep` (``workers``, ``store``, ``scheduler``,
+    ``dask_local``, ``recompute``, ``synchronous``, ``connect_timeout``); its progress bar
+    is off, ``on_progress`` reports the cost-weighted finished fraction instead (within a
+    check too when the checks run in this process).
+
+    Returns
+    -------
+    list of ClaimRow
+        All rows in report order, identical to :func:`run_checks` for the same seed.
+    """
+    from ..sweep import run_sweep
+
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
+    selected = [get_check(n) for n in only] if only else list(_discover().values())
+    total = sum(c.cost for c in selected) or 1.0
+    cost = {c.name: c.cost for c in selected}
+    state = {"done": 0.0}
+
+    def finished(rec: dict) -> None:
+        state["done"] += cost[rec["config"]["check"]]
+        if on_progress is not None:
+            on_progress(state["done"] / total)
+
+    def partial(frac: float) -> None:
+        if on_progress is not None and "current" in state:
+            on_progress((state["done"] + state["current"] * frac) / total)
+
+    def started(name: str) -> None:
+        state["current"] = cost[name]
+        if on_start is not None:
+            on_start(name)
+
+    serial = (run_options.get("workers", 1) == 1 and run_options.get("scheduler") is None
+              and run_options.get("dask_local") is None)
+    configs = [{"check": c.name, "level": level} for c in selected]
+    if serial:
+        _LOCAL_HOOKS.update(start=started, progress=partial)
+    try:
+        records = run_sweep("verify", configs, seeds=[int(seed)] * len(configs),
+                            quiet=True, on_result=finished,
+                            store_if=lambda res: res.get("error") is None, **run_options)
+    finally:
+        _LOCAL_HOOKS.clear()
+    rows: list[ClaimRow] = []
+    for check, rec in zip(selected, records, strict=True):
+        res = rec["results"]
+        err = res.get("error")
+        try:
+            if err is not None:
+                raise CheckCrashed(err["type"], err["message"], err["traceback"])
+            if figures is not None and check.plot is not None:
+                check.plot(decode_data(res["data"]), Path(figures))
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append((check.name, exc))
+            continue  # as run_checks: a check whose run or plot raised gives no rows
+        rows.extend(ClaimRow(**r) for r in res["rows"])
+    return rows
