@@ -117,8 +117,8 @@ def run_one(config: dict[str, Any], seed: int, ticket_out: Callable | None = Non
                         rng=np.random.default_rng(ss_data))
     net = initialize(architecture(c["task"], int(c["width"]), int(c["depth"])), c["scheme"],
                      bias=c["bias"], output_activation="identity",
-                     rng=np.random.default_rng(ss_init))
-    net.meta["seed"] = int(seed)
+                     rng=ss_init)  # recorded as meta seed + spawn_key: regenerable
+    net.meta["run_seed"] = int(seed)
     settings = Settings(c["density"], method=c["method"], epochs=int(c["epochs"]),
                         anneal_epochs=int(c["anneal_epochs"]), anneal_mode=c["anneal_mode"],
                         bias_ranking=c["bias_ranking"], lr=float(c["lr"]),

@@ -101,6 +101,20 @@ register(Scheme("looks-linear", "orthogonal", "looks-linear", ("fan_out",), BIAS
                 "b0 ~ N(0, s_b^2)"))
 
 
+def _provenance(rng) -> tuple[int | None, list[int]]:
+    """The seed (and SeedSequence spawn key) that regenerates ``rng``'s stream, if known.
+
+    An int seed ``S`` is recorded as ``S``; a ``SeedSequence`` with an integer entropy as
+    that entropy plus its ``spawn_key`` (so children of ``SeedSequence(S).spawn(n)``
+    are regenerable too). A ``Generator`` carries no recoverable seed: ``None``.
+    """
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng), []
+    if isinstance(rng, np.random.SeedSequence) and isinstance(rng.entropy, (int, np.integer)):
+        return int(rng.entropy), [int(k) for k in rng.spawn_key]
+    return None, []
+
+
 def _as_rng(rng) -> np.random.Generator:
     return np.random.default_rng(rng)
 
@@ -324,7 +338,10 @@ def initialize(
         Explicit per-layer scale parameters (``theorem5-*`` only).
     output_activation : {'relu', 'identity'}
     rng : int, Generator, SeedSequence or None
-        Passed to ``np.random.default_rng``; an int is recorded as ``meta['seed']``.
+        Passed to ``np.random.default_rng``. An int is recorded as ``meta['seed']``; a
+        ``SeedSequence`` child as ``meta['seed']`` (its entropy) and
+        ``meta['spawn_key']``, so :func:`regenerate` (and ``slth init --seed S
+        --spawn-key K``) redraws the same network.
 
     Returns
     -------
@@ -346,7 +363,7 @@ def initialize(
     if output_activation not in ("relu", "identity"):
         raise ValueError(f"output_activation must be 'relu' or 'identity'; got "
                          f"{output_activation!r}")
-    seed = int(rng) if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) else None
+    seed, spawn_key = _provenance(rng)
     gen = _as_rng(rng)
     L = len(widths) - 1
     if sch.family == "orthogonal":
@@ -392,6 +409,8 @@ def initialize(
         "seed": seed,
         "version": __version__,
     }
+    if spawn_key:
+        meta["spawn_key"] = spawn_key
     if weight_scale is not None:
         meta["weight_scale"] = [float(v) for v in np.broadcast_to(weight_scale, (L,))]
     return Network(weights, biases, output_activation, meta)
@@ -401,8 +420,11 @@ def regenerate(meta: dict, widths: Sequence[int], output_activation: str) -> Net
     """Re-draw a network from the provenance recorded in its ``meta`` (needs an int seed)."""
     if meta.get("seed") is None or "scheme" not in meta:
         raise ValueError("meta has no scheme and integer seed to regenerate from")
+    rng = int(meta["seed"])
+    if meta.get("spawn_key"):
+        rng = np.random.SeedSequence(rng, spawn_key=tuple(int(k) for k in meta["spawn_key"]))
     return initialize(
         widths, meta["scheme"], bias=meta.get("bias"), bias_factor=meta.get("bias_factor", 1.0),
         mode=meta.get("mode"), weight_scale=meta.get("weight_scale"),
-        output_activation=output_activation, rng=int(meta["seed"]),
+        output_activation=output_activation, rng=rng,
     )

@@ -12,13 +12,18 @@ Arrays in the file (``L`` = depth):
 ``meta``                     string scalar holding a JSON object (scheme, seed, version)
 ==========================  ===========================================================
 
-A file with masks is a ticket; without, a network. Files are read with
+A file with masks is a ticket; without, a network. A *compact* ticket
+(``save(ticket, path, compact=True)``) has no ``weight_l``/``bias_l``: its ``meta`` holds
+``mother = {"stored": "regenerate", "arch": [...], "sha256": ...}`` and the mother is
+re-drawn from the recorded scheme and seed on load, then checked against the digest.
+Files are read with
 ``allow_pickle=False``; every array is checked for dtype, shape and finiteness and an
 error names the offending array.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -29,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
+from .init import regenerate
 from .network import OUTPUT_ACTIVATIONS, Network
 from .ticket import Ticket
 
@@ -53,7 +59,19 @@ def _network_arrays(net: Network) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save(obj: Network | Ticket, path: str | os.PathLike) -> Path:
+def mother_digest(net: Network) -> str:
+    """SHA-256 of a network's parameters (shapes, dtypes and bytes), in layer order."""
+    h = hashlib.sha256()
+    for w, b in zip(net.weights, net.biases, strict=True):
+        for a in (w, b):
+            a = np.ascontiguousarray(a, dtype=np.float64)
+            h.update(repr(a.shape).encode())
+            h.update(a.tobytes())
+    h.update(net.output_activation.encode())
+    return h.hexdigest()
+
+
+def save(obj: Network | Ticket, path: str | os.PathLike, *, compact: bool = False) -> Path:
     """Save a network or a ticket to ``path`` (``.npz``).
 
     Parameters
@@ -61,6 +79,12 @@ def save(obj: Network | Ticket, path: str | os.PathLike) -> Path:
     obj : Network or Ticket
     path : path-like
         Destination; ``.npz`` is appended by NumPy if missing, so pass it explicitly.
+    compact : bool
+        Tickets only: store the masks (compressed) and the mother's provenance
+        (scheme, seed, scales) instead of its parameters, plus a SHA-256 of the
+        parameters. :func:`load` regenerates the mother and refuses the file if the
+        digest differs. Checked before writing: a mother that its ``meta`` does not
+        regenerate bit for bit raises ``ValueError``.
 
     Returns
     -------
@@ -68,8 +92,22 @@ def save(obj: Network | Ticket, path: str | os.PathLike) -> Path:
         The path written.
     """
     path = Path(path)
+    if compact and not isinstance(obj, Ticket):
+        raise ValueError("compact=True is only for tickets (a network is its parameters)")
     if isinstance(obj, Ticket):
-        arrays = _network_arrays(obj.mother)
+        if compact:
+            digest = mother_digest(obj.mother)
+            try:
+                again = regenerate(obj.mother.meta, obj.mother.widths,
+                                   obj.mother.output_activation)
+            except ValueError as exc:
+                raise ValueError(f"compact: the mother cannot be regenerated ({exc})") from None
+            if mother_digest(again) != digest:
+                raise ValueError("compact: the mother's meta does not regenerate it bit for "
+                                 "bit; save without compact")
+            arrays = {"output_activation": np.array(obj.mother.output_activation)}
+        else:
+            arrays = _network_arrays(obj.mother)
         for i, (wm, bm) in enumerate(zip(obj.weight_masks, obj.bias_masks, strict=True)):
             arrays[f"weight_mask_{i}"] = np.asarray(wm, dtype=bool)
             arrays[f"bias_mask_{i}"] = np.asarray(bm, dtype=bool)
@@ -77,6 +115,9 @@ def save(obj: Network | Ticket, path: str | os.PathLike) -> Path:
         meta = dict(obj.mother.meta)
         meta.update(obj.meta)
         meta["kind"] = "ticket"
+        if compact:
+            meta["mother"] = {"stored": "regenerate", "arch": obj.mother.widths,
+                              "sha256": digest}
     elif isinstance(obj, Network):
         arrays = _network_arrays(obj)
         meta = dict(obj.meta)
@@ -87,7 +128,7 @@ def save(obj: Network | Ticket, path: str | os.PathLike) -> Path:
     if path.parent and not path.parent.exists():
         raise FileNotFoundError(f"directory {str(path.parent)!r} does not exist")
     with open(path, "wb") as fh:
-        np.savez(fh, **arrays)
+        (np.savez_compressed if compact else np.savez)(fh, **arrays)
     return path
 
 
@@ -146,6 +187,92 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
             groups[m.group(1)][int(m.group(2))] = data[key]
         elif key not in ("output_scale", "output_activation", "meta"):
             raise ValueError(f"{source}: unexpected array {key!r}")
+    meta = _parse_meta(data, source)
+    act = _parse_activation(data, source)
+    if not groups["weight"] and not groups["bias"] and isinstance(meta.get("mother"), dict):
+        net = _regenerate_mother(meta, act, source)
+    else:
+        net = _network_from_groups(groups, act, meta, source)
+    depth = net.depth
+    ref_shapes = {"weight": [w.shape for w in net.weights], "bias": [b.shape for b in net.biases]}
+    has_masks = bool(groups["weight_mask"] or groups["bias_mask"] or "output_scale" in data)
+    if not has_masks:
+        return net
+    masks = {}
+    for kind, ref in (("weight_mask", "weight"), ("bias_mask", "bias")):
+        for i in range(depth):
+            name = f"{kind}_{i}"
+            if i not in groups[kind]:
+                raise ValueError(f"{source}: missing array {name!r}")
+            arr = groups[kind][i]
+            if arr.dtype != np.bool_:
+                raise ValueError(f"{source}: array {name!r} must be bool; got {arr.dtype}")
+            if arr.shape != ref_shapes[ref][i]:
+                raise ValueError(f"{source}: array {name!r} has shape {arr.shape}; expected "
+                                 f"{ref_shapes[ref][i]}")
+            masks[name] = arr
+        extra = sorted(set(groups[kind]) - set(range(depth)))
+        if extra:
+            raise ValueError(f"{source}: array '{kind}_{extra[0]}' has no matching weight")
+    if "output_scale" not in data:
+        raise ValueError(f"{source}: missing array 'output_scale'")
+    scale = data["output_scale"]
+    if scale.shape != () or scale.dtype.kind != "f":
+        raise ValueError(f"{source}: array 'output_scale' must be a float scalar; got "
+                         f"dtype {scale.dtype}, shape {scale.shape}")
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(f"{source}: array 'output_scale' must be finite and > 0; got "
+                         f"{float(scale)}")
+    return Ticket(
+        net,
+        [masks[f"weight_mask_{i}"] for i in range(depth)],
+        [masks[f"bias_mask_{i}"] for i in range(depth)],
+        float(scale),
+        {},
+    )
+
+
+def _parse_meta(data: dict[str, np.ndarray], source: str) -> dict[str, Any]:
+    if "meta" not in data:
+        return {}
+    try:
+        meta = json.loads(_scalar_str(data, "meta"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source}: array 'meta' is not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{source}: array 'meta' must hold a JSON object")
+    return meta
+
+
+def _parse_activation(data: dict[str, np.ndarray], source: str) -> str:
+    if "output_activation" not in data:
+        raise ValueError(f"{source}: missing array 'output_activation'")
+    act = _scalar_str(data, "output_activation")
+    if act not in OUTPUT_ACTIVATIONS:
+        raise ValueError(f"{source}: array 'output_activation' must be one of "
+                         f"{OUTPUT_ACTIVATIONS}; got {act!r}")
+    return act
+
+
+def _regenerate_mother(meta: dict[str, Any], act: str, source: str) -> Network:
+    """The mother of a compact ticket, re-drawn from its provenance and digest-checked."""
+    info = meta["mother"]
+    try:
+        widths = [int(w) for w in info["arch"]]
+        digest = str(info["sha256"])
+        net = regenerate(meta, widths, act)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{source}: array 'meta' does not describe a regenerable mother "
+                         f"({exc})") from None
+    if mother_digest(net) != digest:
+        raise ValueError(f"{source}: the mother regenerated from array 'meta' does not match "
+                         "its recorded sha256 (different library version?)")
+    net.meta = meta
+    return net
+
+
+def _network_from_groups(groups: dict[str, dict[int, np.ndarray]], act: str,
+                         meta: dict[str, Any], source: str) -> Network:
     depth = 1 + max(list(groups["weight"]) + list(groups["bias"]), default=-1)
     if not groups["weight"]:
         raise ValueError(f"{source}: no array 'weight_0' (not a network file)")
@@ -176,58 +303,9 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
                              f"{groups['weight'][i - 1].shape[0]} (rows of 'weight_{i - 1}')")
         if w.size == 0:
             raise ValueError(f"{source}: array 'weight_{i}' is empty")
-    if "output_activation" not in data:
-        raise ValueError(f"{source}: missing array 'output_activation'")
-    act = _scalar_str(data, "output_activation")
-    if act not in OUTPUT_ACTIVATIONS:
-        raise ValueError(f"{source}: array 'output_activation' must be one of "
-                         f"{OUTPUT_ACTIVATIONS}; got {act!r}")
-    meta: dict[str, Any] = {}
-    if "meta" in data:
-        try:
-            meta = json.loads(_scalar_str(data, "meta"))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{source}: array 'meta' is not valid JSON ({exc})") from None
-        if not isinstance(meta, dict):
-            raise ValueError(f"{source}: array 'meta' must hold a JSON object")
-    net = Network(
+    return Network(
         [groups["weight"][i] for i in range(depth)],
         [groups["bias"][i] for i in range(depth)],
         act,
         meta,
-    )
-    has_masks = bool(groups["weight_mask"] or groups["bias_mask"] or "output_scale" in data)
-    if not has_masks:
-        return net
-    masks = {}
-    for kind, ref in (("weight_mask", "weight"), ("bias_mask", "bias")):
-        for i in range(depth):
-            name = f"{kind}_{i}"
-            if i not in groups[kind]:
-                raise ValueError(f"{source}: missing array {name!r}")
-            arr = groups[kind][i]
-            if arr.dtype != np.bool_:
-                raise ValueError(f"{source}: array {name!r} must be bool; got {arr.dtype}")
-            if arr.shape != groups[ref][i].shape:
-                raise ValueError(f"{source}: array {name!r} has shape {arr.shape}; expected "
-                                 f"{groups[ref][i].shape}")
-            masks[name] = arr
-        extra = sorted(set(groups[kind]) - set(range(depth)))
-        if extra:
-            raise ValueError(f"{source}: array '{kind}_{extra[0]}' has no matching weight")
-    if "output_scale" not in data:
-        raise ValueError(f"{source}: missing array 'output_scale'")
-    scale = data["output_scale"]
-    if scale.shape != () or scale.dtype.kind != "f":
-        raise ValueError(f"{source}: array 'output_scale' must be a float scalar; got "
-                         f"dtype {scale.dtype}, shape {scale.shape}")
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(f"{source}: array 'output_scale' must be finite and > 0; got "
-                         f"{float(scale)}")
-    return Ticket(
-        net,
-        [masks[f"weight_mask_{i}"] for i in range(depth)],
-        [masks[f"bias_mask_{i}"] for i in range(depth)],
-        float(scale),
-        {},
     )

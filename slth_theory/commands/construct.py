@@ -39,6 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="failure probability in (0, 1) sizing the pools (default 0.05)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="mother network seed (default 0)")
     p.add_argument("--out", required=True, help="ticket .npz to write")
+    p.add_argument("--compact", action="store_true",
+                   help="store masks and the mother's seed instead of its parameters (the "
+                        "mother is regenerated and checksum-verified on load)")
     p.add_argument("--pool", type=_pool, default=None,
                    help="block sizes p_l (one, or one per layer); default from C and delta")
     p.add_argument("--C", dest="C", type=c_value, default="calibrated",
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     cert = certify(con, args.seed, n_random=256 if big else 2048, n_starts=4 if big else 16,
                    n_steps=10 if big else 40, grid=not args.no_grid, grid_evals=100_000)
     t_cert = time.perf_counter() - t0 - t_build
-    path = save(con.ticket, args.out)
+    path = save(con.ticket, args.out, compact=args.compact)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # GiB (KiB units)
     out = summary(con)
     out.update({"certificate": cert.to_dict(), "seconds_construct": t_build,

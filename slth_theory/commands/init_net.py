@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
+
 from .. import init as init_mod
 from ..io import save
 from ..network import parse_widths
@@ -27,16 +29,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="explicit weight scale s for every layer (theorem5-* schemes only)")
     p.add_argument("--output-activation", choices=("relu", "identity"), default="relu")
     p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
+    p.add_argument("--spawn-key", default=None,
+                   help="comma-separated SeedSequence spawn key: draw from the child "
+                        "SeedSequence(seed, spawn_key=K), as recorded in meta['spawn_key'] of "
+                        "networks made by `slth prune` / `slth reproduce`")
     p.add_argument("--out", required=True, help="output .npz path")
     add_json_flag(p)
 
 
 def run(args: argparse.Namespace) -> int:
     widths = parse_widths(args.arch)
+    rng = args.seed
+    if args.spawn_key:
+        try:
+            key = tuple(int(k) for k in args.spawn_key.split(","))
+        except ValueError:
+            raise ValueError(f"--spawn-key must be comma-separated integers >= 0; got "
+                             f"{args.spawn_key!r}") from None
+        if min(key) < 0:
+            raise ValueError(f"--spawn-key entries must be >= 0; got {args.spawn_key!r}")
+        rng = np.random.SeedSequence(args.seed, spawn_key=key)
     net = init_mod.initialize(
         widths, args.scheme, bias=args.bias, bias_factor=args.bias_factor, mode=args.mode,
         weight_scale=args.weight_scale, output_activation=args.output_activation,
-        rng=args.seed,
+        rng=rng,
     )
     path = save(net, args.out)
     if args.json:

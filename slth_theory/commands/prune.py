@@ -68,6 +68,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="numba (fused kernel, default) or numpy (plain reference)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default=None, help="save the ticket to this .npz")
+    p.add_argument("--compact", action="store_true",
+                   help="store masks and the mother's seed instead of its parameters (the "
+                        "mother is regenerated and checksum-verified on load)")
     add_json_flag(p)
     add_quiet_flag(p)
 
@@ -84,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     data = make_dataset(args.task, n=args.n_samples, rng=np.random.default_rng(ss_data))
     net = initialize(ex.architecture(args.task, args.width, args.depth), args.scheme,
                      bias=args.bias, output_activation="identity",
-                     rng=np.random.default_rng(ss_init))
-    net.meta["seed"] = args.seed
+                     rng=ss_init)  # recorded as meta seed + spawn_key: regenerable
+    net.meta["run_seed"] = args.seed
     pb = bar(settings.total_epochs, desc="epochs", quiet=args.quiet)
 
     def on_epoch(row):
@@ -114,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         "n_train": int(data.x_train.shape[0]), "n_test": int(data.x_test.shape[0]),
     }
     if args.out:
-        out["ticket"] = str(save(res.ticket, args.out))
+        out["ticket"] = str(save(res.ticket, args.out, compact=args.compact))
     if args.json:
         out["history"] = res.history
         emit_json(out)

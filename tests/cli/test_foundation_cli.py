@@ -116,3 +116,16 @@ def test_bad_input(tmp_path, capsys, argv, needle):
     _out, err = capsys.readouterr()
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and needle in err, err
+
+
+def test_init_spawn_key_regenerates_child(tmp_path, capsys):
+    p = tmp_path / "c.npz"
+    code, _, _ = run(["init", "--arch", "2,6,1", "--scheme", "he-normal", "--seed", "5",
+                      "--spawn-key", "1", "--out", str(p)], capsys)
+    assert code == 0
+    from slth_theory import initialize
+
+    ref = initialize([2, 6, 1], "he-normal", rng=np.random.SeedSequence(5).spawn(2)[1])
+    assert np.array_equal(load(p).weights[0], ref.weights[0])
+    code, _, err = run(["init", "--arch", "2,6,1", "--spawn-key", "a", "--out", str(p)], capsys)
+    assert code == 2 and "--spawn-key" in err

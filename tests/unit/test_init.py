@@ -149,3 +149,17 @@ def test_regenerate_from_meta():
     again = init_mod.regenerate(net.meta, net.widths, net.output_activation)
     for a, b in zip(net.weights + net.biases, again.weights + again.biases, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_seedsequence_child_is_recorded_and_regenerable():
+    child = np.random.SeedSequence(5).spawn(3)[1]
+    net = initialize([2, 8, 1], "looks-linear", bias="nonzero", output_activation="identity",
+                     rng=child)
+    assert net.meta["seed"] == 5 and net.meta["spawn_key"] == [1]
+    same = initialize([2, 8, 1], "looks-linear", bias="nonzero", output_activation="identity",
+                      rng=np.random.default_rng(np.random.SeedSequence(5).spawn(3)[1]))
+    again = init_mod.regenerate(net.meta, net.widths, net.output_activation)
+    for a, b, c in zip(net.weights + net.biases, same.weights + same.biases,
+                       again.weights + again.biases, strict=True):
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+    assert init_mod.initialize([2, 3], rng=np.random.default_rng(0)).meta["seed"] is None

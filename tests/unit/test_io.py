@@ -131,3 +131,43 @@ def test_missing_file(tmp_path):
 def test_save_into_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         save(initialize([1, 1], rng=0), tmp_path / "no" / "x.npz")
+
+
+def test_compact_ticket_round_trip(tmp_path):
+    net = initialize([3, 100, 100, 2], "theorem5-uniform", weight_scale=0.5, rng=9)
+    rng = np.random.default_rng(0)
+    t = Ticket(net, [rng.random(w.shape) < 0.05 for w in net.weights],
+               [rng.random(b.shape) < 0.5 for b in net.biases], 7.0, {"source": "test"})
+    full, small = tmp_path / "full.npz", tmp_path / "small.npz"
+    save(t, full)
+    save(t, small, compact=True)
+    assert small.stat().st_size < full.stat().st_size / 10
+    back = load(small)
+    assert isinstance(back, Ticket) and back.output_scale == 7.0
+    assert back.mother.meta["source"] == "test" and back.mother.meta["mother"]["stored"]
+    for a, b in zip(t.mother.weights + t.weight_masks, back.mother.weights + back.weight_masks,
+                    strict=True):
+        assert _arrays_equal(a, b)
+
+
+def test_compact_needs_regenerable_mother(tmp_path):
+    net = initialize([2, 3, 1], "he-normal", rng=1)
+    net.weights[0][0, 0] += 1.0  # no longer what its meta regenerates
+    with pytest.raises(ValueError, match="bit for bit"):
+        save(Ticket.full(net), tmp_path / "x.npz", compact=True)
+    with pytest.raises(ValueError, match="only for tickets"):
+        save(net, tmp_path / "y.npz", compact=True)
+
+
+def test_compact_digest_mismatch_rejected(tmp_path):
+    net = initialize([2, 3, 1], "he-normal", rng=1)
+    p = tmp_path / "c.npz"
+    save(Ticket.full(net), p, compact=True)
+    with np.load(p) as z:
+        arrays = {k: z[k] for k in z.files}
+    meta = json.loads(str(arrays["meta"]))
+    meta["seed"] = 2  # regenerates another mother
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(p, **arrays)
+    with pytest.raises(ValueError, match="sha256"):
+        load(p)
