@@ -25,7 +25,9 @@ same maximum over cells with ``min(eps, delta) <= 0.01`` (the regime of real tol
 is stored too.
 
 The grid is a list of per-run configurations; :func:`run_one` is a pure function of
-``(config, seed)`` with seeds from ``np.random.SeedSequence(root_seed).spawn(...)``.
+``(config, seed)`` -- the sweep ``calibrate`` of :mod:`slth_theory.sweep` -- and
+:func:`run_grid` runs the grid through the sweep engine (results store, local processes or
+Dask) with the seeds of :func:`grid_seeds`, ``np.random.SeedSequence(root_seed).spawn(...)``.
 """
 
 from __future__ import annotations
@@ -95,17 +97,56 @@ def grid(quick: bool = False) -> list[dict[str, Any]]:
             for d in DISTRIBUTIONS for e in (1e-1, 1e-2, 1e-3, 1e-4, 1e-5)]
 
 
-def run_grid(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = True
-             ) -> list[dict[str, Any]]:
-    """Run every configuration (plain loop; seeds spawned from ``root_seed``)."""
-    from .progress import progress
+def grid_seeds(n: int, root_seed: int = 0) -> list[int]:
+    """The seeds of the ``n`` runs of a calibration grid under ``root_seed``.
 
-    seeds = np.random.SeedSequence(root_seed).spawn(len(configs))
-    out = []
-    for cfg, ss in progress(list(zip(configs, seeds, strict=True)), total=len(configs),
-                            desc="calibrate", quiet=quiet):
-        out.append(run_one(cfg, int(ss.generate_state(1)[0])))
-    return out
+    Run ``i`` gets ``SeedSequence(root_seed).spawn(n)[i].generate_state(1)[0]`` (a 32-bit
+    integer). This is the seeding the shipped constants were computed with; it differs
+    from the sweep engine's position-keyed :func:`slth_theory.sweep.derive_seed` (63
+    bits), so :func:`run_grid` passes these seeds to the engine explicitly.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be an integer >= 0; got {n!r}")
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root_seed).spawn(n)]
+
+
+def run_grid(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = True, *,
+             store=None, workers: int | None = 1, scheduler: str | None = None,
+             dask_local: int | None = None, recompute: bool = False,
+             connect_timeout: float = 10.0, synchronous: str = "FULL",
+             info: dict | None = None) -> list[dict[str, Any]]:
+    """Run every configuration through the sweep engine (sweep ``calibrate``).
+
+    Parameters
+    ----------
+    configs : list of dict
+        Cells for :func:`run_one` (e.g. :func:`grid`).
+    root_seed : int
+        Run ``i`` is seeded with :func:`grid_seeds` ``(len(configs), root_seed)[i]``.
+    quiet : bool
+        No progress bar.
+    store, workers, scheduler, dask_local, recompute, connect_timeout, synchronous, info
+        Passed to :func:`slth_theory.sweep.run_sweep`: a results store (path; None keeps
+        nothing, the default) whose finished cells are not run again, local processes
+        (1 = this process, None = all cores), a Dask scheduler or local Dask cluster.
+
+    Returns
+    -------
+    list of dict
+        :func:`run_one`'s results, in grid order. They do not depend on the backend, the
+        number of workers or Numba threads (the kernel's ``prange`` runs independent
+        instances, each writing its own slot), nor on whether they were read back from the
+        store (same canonical JSON either way).
+    """
+    from .sweep import run_sweep
+
+    configs = list(configs)
+    records = run_sweep("calibrate", configs, root_seed=root_seed,
+                        seeds=grid_seeds(len(configs), root_seed), store=store,
+                        workers=workers, scheduler=scheduler, dask_local=dask_local,
+                        recompute=recompute, quiet=quiet, connect_timeout=connect_timeout,
+                        synchronous=synchronous, info=info)
+    return [r["results"] for r in records]
 
 
 def fit_C(results: list[dict[str, Any]], deltas=(0.1, 0.05, 0.01), z: float = 2.0

@@ -1,13 +1,23 @@
-"""``slth calibrate``: Monte Carlo calibration of Theorem 5's constant C."""
+"""``slth calibrate``: Monte Carlo calibration of Theorem 5's constant C.
+
+The grid runs through the sweep engine (sweep ``calibrate``): finished cells go to a
+results store (default ``slth-results/store.sqlite``, the engine's default, shared with
+``slth figures``) and are not run again, so an interrupted run resumes; ``--workers``,
+``--dask-local`` and ``--scheduler`` choose where the cells run, with identical results.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from .. import calibration as cal
-from ._common import add_json_flag, add_quiet_flag, emit_json, nonneg_int
+from ..backends import SweepRunError
+from ..sweep import SweepInterrupted
+from ._common import add_json_flag, emit_json, nonneg_int
+from .sweep import add_execution_arguments
 
 NAME = "calibrate"
 HELP = "Monte Carlo of subset-sum success; fit the smallest C of Theorem 5's width"
@@ -24,8 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bound-vs-reality", action="store_true",
                    help="instead: smallest pool at which `construct` succeeds for a few random "
                         "targets (eps 0.01, delta 0.05, 3 mothers each) vs the width calculator")
+    add_execution_arguments(p)
     add_json_flag(p)
-    add_quiet_flag(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,7 +44,20 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.bound_vs_reality:
         return _reality(args, t0)
-    results = cal.run_grid(cal.grid(args.quick), args.seed, quiet=args.quiet)
+    info: dict = {}
+    try:
+        results = cal.run_grid(cal.grid(args.quick), args.seed, quiet=args.quiet,
+                               store=args.store, workers=args.workers,
+                               scheduler=args.scheduler, dask_local=args.dask_local,
+                               recompute=args.recompute, connect_timeout=args.connect_timeout,
+                               synchronous=args.sync.upper(), info=info)
+    except SweepInterrupted as exc:
+        print(f"slth calibrate: {exc}", file=sys.stderr)
+        return 130
+    except SweepRunError as exc:
+        print(f"slth calibrate: error: {exc}; finished cells are kept in {args.store}",
+              file=sys.stderr)
+        return 1
     fits = cal.fit_C(results)
     elapsed = time.perf_counter() - t0
     if args.save:
@@ -47,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
         fig.savefig(args.figure, dpi=120)
     if args.json:
         emit_json({"C": {d: f["C"] for d, f in fits.items()}, "fits": fits,
-                   "seconds": elapsed, "results": results})
+                   "seconds": elapsed, "store": info.get("store"),
+                   "computed": info.get("computed"), "from_store": info.get("from_store"),
+                   "backend": info.get("backend"), "results": results})
         return 0
     for dist, f in fits.items():
         small = "-" if f["C_small"] is None else f"{f['C_small']:.4g}"
@@ -59,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
                   f"C_cell={cc}")
         if f["unreached"]:
             print(f"  not reached within the n grid: {f['unreached']}")
-    print(f"({len(results)} cells, {elapsed:.1f} s" + (", saved" if args.save else "") + ")")
+    print(f"({len(results)} cells: {info['computed']} computed, {info['from_store']} from the "
+          f"store {info['store']} [{info['backend']}], {elapsed:.1f} s"
+          + (", saved" if args.save else "") + ")")
     return 0
 
 
