@@ -15,20 +15,23 @@ from slth_theory.verify import claims
 from slth_theory.verify.claims import Check, CheckOutput, ClaimRow, decode_data, encode_data
 
 
-def _rows(capsys, *extra):
-    code = main(["verify", "--quick", "--only", "lemma2", "--only", "lemma1", "--json", "-",
+def _rows(capsys, only, *extra):
+    code = main(["verify", "--quick", *[a for n in only for a in ("--only", n)], "--json", "-",
                  "--quiet", *extra])
     out = capsys.readouterr().out
     return code, json.loads(out)
 
 
-def test_workers_2_gives_the_rows_of_workers_1_and_of_run_checks(capsys):
-    c1, rows1 = _rows(capsys, "--workers", "1")
-    c2, rows2 = _rows(capsys, "--workers", "2")
-    assert c1 == c2 == 0
-    assert rows1 == rows2 and len(rows1) == 7
-    plain = [r.to_dict() for r in claims.run_checks("quick", 0, ["lemma2", "lemma1"])]
-    assert json.dumps(plain) == json.dumps(rows1)
+def test_workers_2_gives_the_rows_of_the_plain_loop(capsys):
+    """2 worker processes (1 Numba thread each; lemma3's Monte Carlo kernels use prange)
+    give the rows of the plain in-process loop (all threads), as JSON text."""
+    code, rows2 = _rows(capsys, ["lemma2", "lemma3"], "--workers", "2")
+    plain = [r.to_dict() for r in claims.run_checks("quick", 0, ["lemma2", "lemma3"])]
+    assert code == 0 and len(rows2) == 13
+    assert json.dumps(plain) == json.dumps(rows2)
+    code, rows1 = _rows(capsys, ["lemma1"], "--workers", "1")
+    plain = [r.to_dict() for r in claims.run_checks("quick", 0, ["lemma1"])]
+    assert code == 0 and json.dumps(plain) == json.dumps(rows1)
 
 
 @dataclass
