@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from .subset_sum import solve_batch
+from .sweep import register_sweep as _register_sweep
 
 DISTRIBUTIONS = ("uniform", "product")
 DATA_PATH = Path(__file__).resolve().parent / "data" / "calibrated_C.json"
@@ -273,20 +274,42 @@ def reality_one(config: dict[str, Any], seed: int) -> dict[str, Any]:
     }
 
 
+#: Sweep name of :func:`reality_one` (registered when this module is imported).
+REALITY_SWEEP = "calibrate-reality"
+_register_sweep(REALITY_SWEEP, reality_one,
+                description="bound vs reality: smallest pool at which construct succeeds")
+
+
 def calibrated_constant() -> float:
     """The shipped ``C`` for the construction's (product) distribution."""
     return float(load()["C"]["product"])
 
 
-def run_reality(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = True
-                ) -> list[dict[str, Any]]:
-    """Plain loop over :func:`reality_one` with spawned seeds."""
-    from .progress import progress
+def reality_seeds(n: int, root_seed: int = 0) -> list[int]:
+    """The mother seeds of the ``n`` runs of :func:`reality_grid` under ``root_seed``:
+    ``SeedSequence([root_seed, 7]).spawn(n)[i].generate_state(1)[0] % 2**31``."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be an integer >= 0; got {n!r}")
+    return [int(s.generate_state(1)[0] % (2**31))
+            for s in np.random.SeedSequence([root_seed, 7]).spawn(n)]
 
-    seeds = np.random.SeedSequence([root_seed, 7]).spawn(len(configs))
-    return [reality_one(c, int(s.generate_state(1)[0] % (2**31)))
-            for c, s in progress(list(zip(configs, seeds, strict=True)), total=len(configs),
-                                 desc="bound vs reality", quiet=quiet)]
+
+def run_reality(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = True, *,
+                store=None, workers: int | None = 1, scheduler: str | None = None,
+                dask_local: int | None = None, recompute: bool = False,
+                connect_timeout: float = 10.0, synchronous: str = "FULL",
+                info: dict | None = None) -> list[dict[str, Any]]:
+    """:func:`reality_one` over ``configs`` through the sweep engine (sweep
+    ``calibrate-reality``, seeds :func:`reality_seeds`); options as :func:`run_grid`."""
+    from .sweep import run_sweep
+
+    configs = list(configs)
+    records = run_sweep(REALITY_SWEEP, configs, root_seed=root_seed,
+                        seeds=reality_seeds(len(configs), root_seed), store=store,
+                        workers=workers, scheduler=scheduler, dask_local=dask_local,
+                        recompute=recompute, quiet=quiet, connect_timeout=connect_timeout,
+                        synchronous=synchronous, info=info)
+    return [r["results"] for r in records]
 
 
 def reality_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -33,9 +33,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="write the figure to PNG")
     p.add_argument("--bound-vs-reality", action="store_true",
                    help="instead: smallest pool at which `construct` succeeds for a few random "
-                        "targets (eps 0.01, delta 0.05, 3 mothers each) vs the width calculator")
+                        "targets (eps 0.01, delta 0.05, 3 mothers each) vs the width calculator "
+                        "(sweep calibrate-reality, same store and execution options)")
     add_execution_arguments(p)
     add_json_flag(p)
+
+
+def _engine_options(args: argparse.Namespace) -> dict:
+    """The sweep engine's execution options from the command line."""
+    return {"store": args.store, "workers": args.workers, "scheduler": args.scheduler,
+            "dask_local": args.dask_local, "recompute": args.recompute,
+            "connect_timeout": args.connect_timeout, "synchronous": args.sync.upper()}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,10 +55,7 @@ def run(args: argparse.Namespace) -> int:
     info: dict = {}
     try:
         results = cal.run_grid(cal.grid(args.quick), args.seed, quiet=args.quiet,
-                               store=args.store, workers=args.workers,
-                               scheduler=args.scheduler, dask_local=args.dask_local,
-                               recompute=args.recompute, connect_timeout=args.connect_timeout,
-                               synchronous=args.sync.upper(), info=info)
+                               **_engine_options(args), info=info)
     except SweepInterrupted as exc:
         print(f"slth calibrate: {exc}", file=sys.stderr)
         return 130
@@ -91,7 +96,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _reality(args: argparse.Namespace, t0: float) -> int:
-    rows = cal.run_reality(cal.reality_grid(args.quick), args.seed, quiet=args.quiet)
+    info: dict = {}
+    try:
+        rows = cal.run_reality(cal.reality_grid(args.quick), args.seed, quiet=args.quiet,
+                               **_engine_options(args), info=info)
+    except SweepInterrupted as exc:
+        print(f"slth calibrate: {exc}", file=sys.stderr)
+        return 130
+    except SweepRunError as exc:
+        print(f"slth calibrate: error: {exc}; finished runs are kept in {args.store}",
+              file=sys.stderr)
+        return 1
     table = cal.reality_table(rows)
     if args.figure:
         import matplotlib
@@ -100,7 +115,9 @@ def _reality(args: argparse.Namespace, t0: float) -> int:
         cal.plot_reality(table).savefig(args.figure, dpi=120)
     elapsed = time.perf_counter() - t0
     if args.json:
-        emit_json({"table": table, "runs": rows, "seconds": elapsed})
+        emit_json({"table": table, "runs": rows, "seconds": elapsed,
+                   "store": info.get("store"), "computed": info.get("computed"),
+                   "from_store": info.get("from_store"), "backend": info.get("backend")})
         return 0
     print("| target | mothers ok | smallest q (median, range) | predicted q | mother params "
           "found | construction formula | Thm 5 appendix | Thm 5 main |")
@@ -111,5 +128,6 @@ def _reality(args: argparse.Namespace, t0: float) -> int:
               f"{rng_} | {r['q_predicted']} | {r['params_found_median']} | "
               f"{r['params_construction_formula']} | {r['params_appendix']} | "
               f"{r['params_main']} |")
-    print(f"({elapsed:.1f} s)")
+    print(f"({len(rows)} runs: {info['computed']} computed, {info['from_store']} from the "
+          f"store {info['store']} [{info['backend']}], {elapsed:.1f} s)")
     return 0

@@ -47,10 +47,15 @@ def test_calibrate_cli_bad_store(tmp_path, capsys):
     assert bad.read_text() == "not a database\n"
 
 
-def test_bound_vs_reality_quick_json(capsys):
-    code = main(["calibrate", "--bound-vs-reality", "--quick", "--json", "--quiet"])
-    rep = json.loads(capsys.readouterr().out)
-    assert code == 0
+def test_bound_vs_reality_quick_json(tmp_path, capsys):
+    store = str(tmp_path / "s.sqlite")
+    code, rep = _json_run(["calibrate", "--bound-vs-reality", "--quick", "--json", "--quiet",
+                           "--store", store, "--workers", "2"], capsys)
+    assert code == 0 and rep["computed"] == 2
     for row in rep["table"]:
         assert row["n_success"] == row["n_mothers"] == 1
         assert row["q_found_median"] <= row["q_predicted"]
+    code, again = _json_run(["calibrate", "--bound-vs-reality", "--quick", "--json",
+                             "--quiet", "--store", store, "--workers", "1"], capsys)
+    assert code == 0 and again["computed"] == 0 and again["from_store"] == 2
+    assert again["runs"] == rep["runs"] == cal.run_reality(cal.reality_grid(quick=True), 0)

@@ -33,6 +33,11 @@ def test_grid_seeds_are_the_spawned_32_bit_seeds():
         cal.grid_seeds(-1)
 
 
+def test_reality_seeds_formula():
+    ref = [int(s.generate_state(1)[0] % 2**31) for s in np.random.SeedSequence([4, 7]).spawn(3)]
+    assert cal.reality_seeds(3, 4) == ref
+
+
 def test_grid_seeds_match_the_calibration_figure():
     """`slth figures` (calibration figure) and `slth calibrate` share stored runs."""
     from slth_theory import paper_figures
