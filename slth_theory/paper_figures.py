@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .figure_registry import register_figure
 
 CALIBRATION_ROOT_SEED = 0
@@ -39,7 +37,9 @@ def plot_fig1(records: list[dict], ax=None):
 
 def calibration_seeds(n: int, root_seed: int = CALIBRATION_ROOT_SEED) -> list[int]:
     """The seeds ``calibration.run_grid`` gives its ``n`` runs (32-bit, from spawn)."""
-    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(root_seed).spawn(n)]
+    from . import calibration
+
+    return calibration.grid_seeds(n, root_seed)
 
 
 def calibration_grid(quick: bool = False) -> list[tuple[dict[str, Any], int]]:

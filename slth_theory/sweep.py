@@ -66,6 +66,7 @@ LAZY_SWEEPS: dict[str, str] = {
     "demo": "slth_theory.demo_sweep:run_demo",
     "fig1": "slth_theory.experiments:run_one",
     "calibrate": "slth_theory.calibration:run_one",
+    "calibrate-reality": "slth_theory.calibration:reality_one",
     "verify": "slth_theory.verify.claims:run_check_sweep",
 }
 
