@@ -43,17 +43,25 @@ class FigureSpec:
     root_seed: int = 0
     description: str = ""
     default: bool = True
+    write: Callable[..., list[str]] | None = None
 
 
 def register_figure(name: str, sweep: str, grid: Callable[[], list[dict]],
-                    plot: Callable[..., Any], root_seed: int = 0, description: str = "",
-                    default: bool = True) -> FigureSpec:
-    """Register a figure (``default=False``: drawn only when named with ``--only``)."""
+                    plot: Callable[..., Any] | None = None, root_seed: int = 0,
+                    description: str = "", default: bool = True,
+                    write: Callable[..., list[str]] | None = None) -> FigureSpec:
+    """Register a figure (``default=False``: drawn only when named with ``--only``).
+
+    Give either ``plot(records, ax=None) -> Figure`` (saved as ``OUT/<name>.<format>``) or
+    ``write(records, outdir, formats) -> [paths]`` for a group of figures that names its
+    own files (the claims report's figures, for example).
+    """
     if not isinstance(name, str) or not name or "/" in name:
         raise ValueError(f"figure name must be a non-empty string without '/'; got {name!r}")
-    if not callable(grid) or not callable(plot):
-        raise ValueError(f"figure {name!r}: grid and plot must be callable")
-    spec = FigureSpec(name, sweep, grid, plot, int(root_seed), description, default)
+    if not callable(grid) or (plot is None) == (write is None) \
+            or not callable(plot if write is None else write):
+        raise ValueError(f"figure {name!r}: grid and exactly one of plot/write must be callable")
+    spec = FigureSpec(name, sweep, grid, plot, int(root_seed), description, default, write)
     _FIGURES[name] = spec
     return spec
 
@@ -142,13 +150,17 @@ def make_figures(store: str | Path, out: str | Path, names: Sequence[str] | None
         records = run_sweep(spec.sweep, grid, root_seed=spec.root_seed, store=store,
                             info=info, seeds=seeds, **run_options)
         out.mkdir(parents=True, exist_ok=True)
-        fig = spec.plot(records)
-        files = []
-        for fmt in formats:
-            path = out / f"{spec.name}.{fmt}"
-            fig.savefig(path, dpi=150, bbox_inches="tight")
-            files.append(str(path))
-        plt.close(fig)
+        if spec.write is not None:
+            files = [str(p) for p in spec.write(records, out, formats)]
+            plt.close("all")
+        else:
+            fig = spec.plot(records)
+            files = []
+            for fmt in formats:
+                path = out / f"{spec.name}.{fmt}"
+                fig.savefig(path, dpi=150, bbox_inches="tight")
+                files.append(str(path))
+            plt.close(fig)
         done.append({"name": spec.name, "files": files, "runs": info["runs"],
                      "computed": info["computed"]})
     return done

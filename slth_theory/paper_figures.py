@@ -16,6 +16,7 @@ registry keeps the last registration of a name.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .figure_registry import register_figure
@@ -56,7 +57,44 @@ def plot_calibration(records: list[dict], ax=None):
     return calibration.plot(results, calibration.fit_C(results), ax)
 
 
+def reality_grid() -> list[tuple[dict[str, Any], int]]:
+    """Bound vs reality: targets x mothers, seeded as ``slth calibrate --bound-vs-reality``."""
+    from . import calibration
+    grid = calibration.reality_grid()
+    return list(zip(grid, calibration.reality_seeds(len(grid)), strict=True))
+
+
+def plot_reality(records: list[dict], ax=None):
+    """Smallest successful pool against the width calculator (Theorem 5)."""
+    from . import calibration
+    return calibration.plot_reality(calibration.reality_table([r["results"] for r in records]),
+                                    ax)
+
+
+def verify_grid() -> list[tuple[dict[str, Any], int]]:
+    """Every claims-report check that draws figures, at level ``full``, root seed 0."""
+    from .verify.claims import get_check, names
+    return [({"check": n, "level": "full"}, 0) for n in names() if get_check(n).plot is not None]
+
+
+def write_verify_figures(records: list[dict], out: Path, formats=("png",)) -> list[Path]:
+    """Each check's own figures (PNG, names chosen by the check) from its stored run."""
+    from .verify.claims import decode_data, get_check
+    files: list[Path] = []
+    for rec in records:
+        res, name = rec["results"], rec["config"]["check"]
+        if res.get("error") is not None:
+            raise ValueError(f"check {name!r} crashed: {res['error']['message']}")
+        files += [Path(p) for p in (get_check(name).plot(decode_data(res["data"]), out) or [])]
+    return files
+
+
 register_figure("fig1", sweep="fig1", grid=fig1_grid, plot=plot_fig1,
                 description="Figure 1: edge-popup tickets vs target density (Section 6)")
+register_figure("bound_vs_reality", sweep="calibrate-reality", grid=reality_grid,
+                plot=plot_reality,
+                description="Theorem 5: smallest successful pool vs the width calculator")
+register_figure("verify", sweep="verify", grid=verify_grid, write=write_verify_figures,
+                description="claims report figures (Lemmas 1, 3, 4), slth verify --full")
 register_figure("calibration", sweep="calibrate", grid=calibration_grid, plot=plot_calibration,
                 description="Theorem 5: subset-sum success probability and calibrated C")

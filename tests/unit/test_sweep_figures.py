@@ -75,3 +75,26 @@ def test_fig1_figure_grid_and_plot():
     recs = sw.run_sweep("fig1", [c for c, _ in tiny], seeds=[s for _, s in tiny])
     import matplotlib.pyplot as plt
     plt.close(plot_fig1(recs))
+
+
+def test_verify_figures_written_from_sweep_records(tmp_path):
+    from slth_theory import paper_figures
+    from slth_theory.sweep import run_sweep
+
+    recs = run_sweep("verify", [{"check": "lemma1", "level": "quick"}], seeds=[0], quiet=True)
+    files = paper_figures.write_verify_figures(recs, tmp_path)
+    assert files and all(p.exists() and p.stat().st_size > 1000 for p in files)
+    grid = paper_figures.verify_grid()
+    assert {c["check"] for c, _ in grid} >= {"lemma1", "lemma3", "lemma4"}
+    assert all(c["level"] == "full" and s == 0 for c, s in grid)
+
+
+def test_register_figure_needs_exactly_one_of_plot_and_write():
+    import pytest
+
+    from slth_theory.figure_registry import register_figure
+
+    with pytest.raises(ValueError, match="exactly one"):
+        register_figure("x", sweep="demo", grid=list)
+    with pytest.raises(ValueError, match="exactly one"):
+        register_figure("x", sweep="demo", grid=list, plot=print, write=print)
