@@ -6,7 +6,7 @@ layer, only the parameters whose ``|score|`` is among the top fraction ``rho`` (
 *density*, fraction kept); the scores receive the straight-through gradient
 ``dL/ds = dL/dw_eff * w`` (the mask's derivative is taken as 1).
 
-Choices (documented in ``docs/readme/issue5.md``):
+Choices (documented in README.md, "Edge-popup with non-zero biases"):
 
 * **Bias scores.** A network with non-zero biases gets one score per bias. ``separate``
   ranking keeps the top ``rho`` fraction of weights and, independently, of biases in
