@@ -19,6 +19,16 @@ import numpy as np
 from .network import Network
 
 
+def _as_mask(m, name: str) -> np.ndarray:
+    """A boolean mask; integer or float arrays are accepted only if every entry is 0 or 1."""
+    arr = np.asarray(m)
+    if arr.dtype != np.bool_:
+        if arr.dtype.kind not in "iuf" or not np.all((arr == 0) | (arr == 1)):
+            raise ValueError(f"{name} must be boolean (or 0/1); got dtype {arr.dtype}")
+        arr = arr.astype(bool)
+    return arr
+
+
 @dataclass
 class Ticket:
     """A pruned subnetwork of a mother network, with an output scale.
@@ -52,8 +62,9 @@ class Ticket:
                 f"a ticket over a depth-{L} mother needs {L} weight masks and {L} bias masks; "
                 f"got {len(self.weight_masks)} and {len(self.bias_masks)}"
             )
-        self.weight_masks = [np.asarray(m, dtype=bool) for m in self.weight_masks]
-        self.bias_masks = [np.asarray(m, dtype=bool) for m in self.bias_masks]
+        self.weight_masks = [_as_mask(m, f"weight_mask_{i}")
+                             for i, m in enumerate(self.weight_masks)]
+        self.bias_masks = [_as_mask(m, f"bias_mask_{i}") for i, m in enumerate(self.bias_masks)]
         for i in range(L):
             if self.weight_masks[i].shape != self.mother.weights[i].shape:
                 raise ValueError(

@@ -46,3 +46,11 @@ def test_mask_shape_checked():
     with pytest.raises(ValueError, match="weight_mask_1"):
         Ticket(net, [np.ones((2, 1), bool), np.ones((2, 1), bool)],
                [np.ones(2, bool), np.ones(1, bool)])
+
+
+def test_non_boolean_masks_rejected():
+    net = initialize([1, 2, 1], rng=0)
+    ok = Ticket(net, [np.ones((2, 1), int), np.ones((1, 2), float)], [np.ones(2), np.zeros(1)])
+    assert ok.weight_masks[0].dtype == bool
+    with pytest.raises(ValueError, match="weight_mask_0"):
+        Ticket(net, [np.full((2, 1), 0.5), np.ones((1, 2), bool)], [np.ones(2, bool)] * 2)
