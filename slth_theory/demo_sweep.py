@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from .init import get as get_scheme
 from .init import initialize
 
 DEFAULTS = {"n0": 2, "depth": 2, "scheme": "he-normal", "bias": "nonzero", "n_nets": 20,
@@ -57,6 +58,34 @@ def run_demo(config: dict, seed: int) -> dict:
         vals[k] = float(np.sum(net.forward(x0) ** 2))
     return {"mean_sq_out": float(vals.mean()), "se": float(vals.std(ddof=1) / np.sqrt(n_nets)),
             "n_nets": n_nets}
+
+
+def validate_demo(config: dict) -> None:
+    """Reject unknown keys and out-of-range values of a ``demo`` config (``ValueError``).
+
+    Allowed keys: ``width`` (required) and :data:`DEFAULTS`, plus ``rep`` (a replicate
+    label that only changes the run's seed key).
+    """
+    allowed = {"width", "rep", *DEFAULTS}
+    unknown = sorted(set(config) - allowed)
+    if unknown:
+        raise ValueError(f"unknown demo key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+    if "width" not in config:
+        raise ValueError("demo needs a 'width'")
+    cfg = {**DEFAULTS, **config}
+    for key in ("width", "depth", "n0", "n_nets"):
+        v = cfg[key]
+        low = 2 if key == "n_nets" else 1
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"demo {key!r} must be an integer >= {low}; got {v!r}")
+    get_scheme(cfg["scheme"])  # the error lists the valid names
+    if cfg["bias"] not in ("zero", "nonzero"):
+        raise ValueError(f"demo 'bias' must be 'zero' or 'nonzero'; got {cfg['bias']!r}")
+    if not isinstance(cfg["delay"], (int, float)) or cfg["delay"] < 0:
+        raise ValueError(f"demo 'delay' must be a number >= 0; got {cfg['delay']!r}")
+
+
+run_demo.validate = validate_demo
 
 
 def demo_grid(widths=(5, 10, 20, 50), biases=("zero", "nonzero"), reps: int = 2,

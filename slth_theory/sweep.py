@@ -378,6 +378,13 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
     """
     spec = get_sweep(name)
     runs = plan(name, configs, root_seed, seeds)
+    validate = getattr(spec.fn, "validate", None)
+    if validate is not None:  # a sweep may check its configs before anything runs
+        for r in runs:
+            try:
+                validate(r["config"])
+            except ValueError as exc:
+                raise ValueError(f"config #{r['index']} of sweep {name!r}: {exc}") from None
     # the same run (config and seed) at several positions, possible with explicit seeds,
     # is run and stored once and returned at each of its positions
     positions: dict[str, list[int]] = {}

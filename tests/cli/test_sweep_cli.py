@@ -223,3 +223,17 @@ def test_figures_runs_only_missing(tmp_path, capsys):
     assert json.loads(r.stdout)[0]["computed"] == 0
     r = cli(capsys, "figures", "--list")
     assert r.returncode == 0 and "demo" in r.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--param", "width=abc"], "'width' must be an integer"),
+    (["--param", "width=10", "--set", "n_net=5"], "unknown demo key 'n_net'"),
+    (["--param", "width=10", "--set", "n_nets=-1"], "'n_nets' must be an integer >= 2"),
+    (["--param", "width=10", "--set", "scheme=kaiming"], "unknown scheme"),
+])
+def test_bad_demo_config_rejected_before_running(tmp_path, args, needle):
+    store = tmp_path / "s.sqlite"
+    r = subprocess.run(["slth", "sweep", "run", "demo", *args, "--store", str(store), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not store.exists()
