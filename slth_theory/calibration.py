@@ -153,7 +153,17 @@ def run_grid(configs: list[dict[str, Any]], root_seed: int = 0, quiet: bool = Tr
 def fit_C(results: list[dict[str, Any]], deltas=(0.1, 0.05, 0.01), z: float = 2.0
           ) -> dict[str, Any]:
     """Smallest ``C`` per distribution with ``n = C log(1/min(eps, delta))`` reaching
-    success ``1 - delta`` (estimate minus ``z`` standard errors) on every grid cell."""
+    success ``1 - delta`` (estimate minus ``z`` standard errors) on every grid cell.
+
+    Raises
+    ------
+    ValueError
+        If a delta is not in the open interval ``(0, 1)``.
+    """
+    deltas = tuple(deltas)
+    for d in deltas:
+        if not (isinstance(d, (int, float, np.integer, np.floating)) and 0 < d < 1):
+            raise ValueError(f"deltas must each be in (0, 1); got {d!r}")
     fits: dict[str, Any] = {}
     for dist in sorted({r["distribution"] for r in results}):
         cells = []

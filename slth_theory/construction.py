@@ -64,7 +64,7 @@ import numpy as np
 from . import _subset_sum_kernels as _k
 from .init import get as get_scheme
 from .init import initialize
-from .network import Network
+from .network import Network, parse_widths
 from .progress import progress
 from .propagation import layer_stats, tolerances
 from .scaling import homogeneity_transform
@@ -161,6 +161,10 @@ def random_target(widths: list[int], seed: int, scale: float = 1.0,
                   output_activation: str = "identity") -> Network:
     """A target with weights, then biases, ``~ U[-scale, scale]`` from ``default_rng(seed)``
     (``slth random-target``)."""
+    widths = parse_widths(widths)
+    if not (isinstance(scale, (int, float, np.integer, np.floating))
+            and math.isfinite(scale) and scale > 0):
+        raise ValueError(f"scale must be a finite number > 0; got {scale!r}")
     rng = np.random.default_rng(seed)
     L = len(widths) - 1
     ws = [rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
@@ -218,7 +222,20 @@ def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
         ``(j, -)`` is ``2j + 1``; the last index is the bias pool (needs ``b1 > 0``).
     members : ndarray of int, shape (n_pools, max size), padded with -1
     """
+    W1u = np.asarray(W1u, dtype=np.float64)
+    b1u = np.asarray(b1u, dtype=np.float64)
+    if W1u.ndim != 2:
+        raise ValueError(f"W1u must be a 2-D array (N, n_in); got shape {W1u.shape}")
     N, n_in = W1u.shape
+    if b1u.shape != (N,):
+        raise ValueError(f"b1u must have shape ({N},) to match W1u {W1u.shape}; "
+                         f"got {b1u.shape}")
+    if not np.all(np.isfinite(W1u)):
+        raise ValueError("W1u must contain only finite values")
+    if not np.all(np.isfinite(b1u)):
+        raise ValueError("b1u must contain only finite values")
+    if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
+        raise ValueError(f"cap must be an integer >= 1; got {cap!r}")
     n_pools = (2 * n_in if first else n_in) + 1
     pool = np.empty(N, np.int64)
     counts = np.empty(n_pools, np.int64)

@@ -331,6 +331,24 @@ def perturb(net: Network, tols: Sequence[float], signs: list[tuple[np.ndarray, n
     tols = np.asarray(tols, dtype=np.float64)
     if tols.shape != (net.depth,):
         raise ValueError(f"tols must have {net.depth} entries; got {tols.shape}")
+    if not np.all(np.isfinite(tols)) or np.any(tols < 0):
+        raise ValueError(f"tols must be finite and >= 0; got {tols.tolist()}")
+    if signs is not None:
+        if len(signs) != net.depth:
+            raise ValueError(f"signs must have {net.depth} (weight, bias) pairs; "
+                             f"got {len(signs)}")
+        checked = []
+        for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+            sw = np.asarray(signs[i][0], dtype=np.float64)
+            sb = np.asarray(signs[i][1], dtype=np.float64)
+            if sw.shape != w.shape or sb.shape != b.shape:
+                raise ValueError(f"signs[{i}] must have shapes {w.shape} and {b.shape}; "
+                                 f"got {sw.shape} and {sb.shape}")
+            if not (np.all(np.abs(sw) <= 1) and np.all(np.abs(sb) <= 1)):
+                raise ValueError(f"signs[{i}] entries must be finite with |s| <= 1 "
+                                 "(in [-1, 1])")
+            checked.append((sw, sb))
+        signs = checked
     if magnitude not in ("full", "uniform"):
         raise ValueError(f"magnitude must be 'full' or 'uniform'; got {magnitude!r}")
     ws, bs = [], []

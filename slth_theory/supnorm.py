@@ -25,6 +25,7 @@ Used by the Lemma 4 checks (appendix B.3) and the Theorem 5 ticket certificates.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -382,6 +383,10 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
     Otherwise every point is within ``r`` of ``c`` and ``d(x) <= d(c) + Lip * r``. The
     bound returned is the maximum over the final cells.
     """
+    for name, val in (("rtol", rtol), ("atol", atol)):
+        if not (isinstance(val, (int, float, np.integer, np.floating))
+                and math.isfinite(val) and val >= 0):
+            raise ValueError(f"{name} must be finite and >= 0; got {val!r}")
     F, G = as_piecewise_linear(f), as_piecewise_linear(g)
     n0 = F.n_in
     if n0 not in (1, 2) or G.n_in != n0:
