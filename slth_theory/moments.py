@@ -33,6 +33,7 @@ from .stats import Comparison, compare, mean_stderr_from_sums
 
 FAMILY_CODES = {"uniform": 0, "normal": 1}
 OUTPUT_ACTIVATIONS = ("relu", "identity")
+BIT_GENERATORS = ("SFC64", "PCG64", "PCG64DXSM", "Philox", "MT19937")
 
 
 # ------------------------------------------------------------------------ laws
@@ -48,11 +49,16 @@ class LayerLaw:
         Weights and biases: ``U[-s, s]`` or ``N(0, s^2)``.
     w_scale, b_scale : ndarray, shape (L,)
         Scale parameters (half-width or std); ``b_scale[l] = 0`` means zero biases.
+    widths : tuple of int or None
+        ``[n0, ..., nL]`` the scales were computed for (set by :func:`layer_law`); the
+        simulators refuse other widths. ``None`` (a hand-built law): only the number of
+        layers is checked.
     """
 
     family: str
     w_scale: np.ndarray
     b_scale: np.ndarray
+    widths: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILY_CODES:
@@ -67,6 +73,12 @@ class LayerLaw:
             raise ValueError(f"w_scale must be finite and >= 0; got {w.tolist()}")
         if not (np.all(np.isfinite(b)) and np.all(b >= 0)):
             raise ValueError(f"b_scale must be finite and >= 0; got {b.tolist()}")
+        if self.widths is not None:
+            wd = tuple(int(v) for v in self.widths)
+            if len(wd) != w.size + 1:
+                raise ValueError(f"widths must have {w.size + 1} entries (one more than "
+                                 f"w_scale); got {list(wd)}")
+            object.__setattr__(self, "widths", wd)
         object.__setattr__(self, "w_scale", w)
         object.__setattr__(self, "b_scale", b)
 
@@ -109,7 +121,7 @@ def layer_law(widths: Sequence[int] | str, scheme: str, *, bias: str = "zero",
     widths = parse_widths(widths)
     s_w = _init.weight_scales(widths, scheme, mode, weight_scale)
     s_b = _init.bias_scales(s_w, bias_factor) if bias == "nonzero" else np.zeros_like(s_w)
-    return LayerLaw(sch.family, s_w, s_b)
+    return LayerLaw(sch.family, s_w, s_b, tuple(widths))
 
 
 # ----------------------------------------------------------------------- exact
@@ -223,6 +235,12 @@ def default_input(n0: int) -> np.ndarray:
     return np.linspace(-1.0, 1.0, n0) if n0 > 1 else np.ones(1)
 
 
+def _check_start(start) -> int:
+    if isinstance(start, bool) or int(start) != start or start < 0:
+        raise ValueError(f"start must be an integer >= 0; got {start!r}")
+    return int(start)
+
+
 def _prepare(widths, law, x0, n_networks, output_activation):
     widths = parse_widths(widths)
     if not isinstance(law, LayerLaw):
@@ -230,6 +248,9 @@ def _prepare(widths, law, x0, n_networks, output_activation):
     L = len(widths) - 1
     if law.w_scale.shape != (L,):
         raise ValueError(f"law has {law.w_scale.size} layers; widths {widths} have {L}")
+    if law.widths is not None and list(law.widths) != widths:
+        raise ValueError(f"law was built for widths {list(law.widths)}; got widths {widths} "
+                         "(build the law with layer_law for these widths)")
     _check_act(output_activation)
     x0 = default_input(widths[0]) if x0 is None else np.asarray(x0, dtype=np.float64)
     if x0.shape != (widths[0],) or not np.all(np.isfinite(x0)):
@@ -249,6 +270,7 @@ def simulate_norms(widths: Sequence[int] | str, law: LayerLaw, x0: np.ndarray | 
     the numbers are identical for any thread count and equal :func:`reference_norms`.
     """
     widths, x0, n = _prepare(widths, law, x0, n_networks, output_activation)
+    start = _check_start(start)
     out = np.empty((n, len(widths) - 1))
     _norms_kernel(x0, np.asarray(widths, dtype=np.int64), law.w_scale, law.b_scale,
                   FAMILY_CODES[law.family], output_activation == "relu", bool(skip_inactive),
@@ -261,6 +283,7 @@ def reference_norms(widths: Sequence[int] | str, law: LayerLaw, x0: np.ndarray |
                     skip_inactive: bool = True, start: int = 0) -> np.ndarray:
     """Plain Python reference of :func:`simulate_norms` (slow; small networks only)."""
     widths, x0, n = _prepare(widths, law, x0, n_networks, output_activation)
+    start = _check_start(start)
     return ref_norms(x0, np.asarray(widths), law.w_scale, law.b_scale,
                      FAMILY_CODES[law.family], output_activation == "relu",
                      bool(skip_inactive), key_from_seed(seed), int(start), n)
@@ -342,9 +365,16 @@ def numpy_second_moments(widths: Sequence[int] | str, law: LayerLaw,
 
     Draws ``batch`` weight matrices at once per layer with ``numpy.random.Generator``
     (``bit_generator``) and multiplies with ``np.matmul``. Statistically equivalent to
-    the kernel, not the same numbers.
+    the kernel, not the same numbers. ``batch`` must be an integer >= 1 and
+    ``bit_generator`` one of :data:`BIT_GENERATORS`.
     """
     widths, x0, n = _prepare(widths, law, x0, n_networks, output_activation)
+    if isinstance(batch, bool) or int(batch) != batch or batch < 1:
+        raise ValueError(f"batch must be an integer >= 1; got {batch!r}")
+    batch = int(batch)
+    if bit_generator not in BIT_GENERATORS:
+        raise ValueError(f"bit_generator must be one of {BIT_GENERATORS}; got "
+                         f"{bit_generator!r}")
     gen = np.random.Generator(getattr(np.random, bit_generator)(np.random.SeedSequence(seed)))
     L = len(widths) - 1
     tot = np.zeros(L)

@@ -119,6 +119,11 @@ def get_check(name: str) -> Check:
     return found[name]
 
 
+def _unique(names: list[str]) -> list[str]:
+    """``names`` without repeats, first occurrence kept (``--only a --only a`` runs once)."""
+    return list(dict.fromkeys(names))
+
+
 def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = None,
                figures: Path | None = None, on_done: Callable[[str], None] | None = None,
                on_progress: Callable[[float], None] | None = None,
@@ -148,7 +153,7 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
-    selected = [get_check(n) for n in only] if only else list(_discover().values())
+    selected = [get_check(n) for n in _unique(only)] if only else list(_discover().values())
     global _PROGRESS
     rows: list[ClaimRow] = []
     total = sum(c.cost for c in selected) or 1.0
@@ -333,7 +338,7 @@ def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None
 
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
-    selected = [get_check(n) for n in only] if only else list(_discover().values())
+    selected = [get_check(n) for n in _unique(only)] if only else list(_discover().values())
     total = sum(c.cost for c in selected) or 1.0
     cost = {c.name: c.cost for c in selected}
     state = {"done": 0.0}

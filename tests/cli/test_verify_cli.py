@@ -35,7 +35,16 @@ def test_quick_json_rows_have_every_field(quick_run):
     # the exit status says whether something fails
     assert r.returncode == int(any(row["verdict"] == "fails" for row in rows))
     by_id = {row["id"]: row for row in rows}
-    assert by_id["lemma1.value"]["verdict"] == "typo in text"
+    # the verdict is computed from the paper's number (tests/unit/test_lemma1_verdicts.py
+    # covers every branch); on the paper's 1/16 it is the MSE written as the integral
+    from slth_theory.lemmas import lemma1 as L1
+
+    expected, detail = L1.value_verdict(L1.PAPER_VALUE, L1.optimum(L1.PAPER_C)["integral"])
+    assert by_id["lemma1.value"]["verdict"] == expected == "typo in text"
+    assert by_id["lemma1.value"]["detail"] == detail
+    assert by_id["lemma1.optimum"]["verdict"] == "holds"
+    assert by_id["lemma3.he_claim"]["verdict"] == "holds approximately"
+    assert by_id["lemma3.he_claim.fan_in"]["verdict"] == "typo in text"
     for key in ("lemma3.formula.normal", "lemma3.formula.uniform"):
         row = by_id[key]
         assert row["verdict"] == "holds"
@@ -126,3 +135,13 @@ def test_progress_reports_reach_the_callback():
     finally:
         c._discover = orig
     assert seen == [0.5, 1.0]
+
+
+def test_repeated_only_runs_each_check_once(capsys):
+    code = main(["verify", "--quick", "--only", "lemma2", "--only", "lemma2", "--json", "-",
+                 "--quiet"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(rows) == 3
+    assert sorted(row["id"] for row in rows) == sorted({row["id"] for row in rows})
+    direct = claims.run_checks("quick", 0, ["lemma2", "lemma2"])
+    assert [r.id for r in direct] == [row["id"] for row in rows]

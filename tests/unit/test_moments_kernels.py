@@ -42,7 +42,45 @@ def test_streams_differ_between_replicates_and_seeds():
     b = ref_draws(key_from_seed(0), 1, 2, 8)
     c = ref_draws(key_from_seed(1), 0, 2, 8)
     assert not np.array_equal(a, b) and not np.array_equal(a, c)
-    assert key_from_seed(5) == key_from_seed(5)
+    # SeedSequence(5).generate_state(1, uint64): a fixed literal, so a change of the
+    # seeding (hence of every published Monte Carlo number) is caught
+    assert key_from_seed(5) == 12631478326263854183
+    assert key_from_seed([5, 1]) == 17996766564426832300
+
+
+_M64 = (1 << 64) - 1
+
+
+def _spec_xoshiro256ss(s, n):
+    """xoshiro256** written from Blackman & Vigna's published C code, 64-bit masked."""
+    s = list(s)
+    out = []
+    for _ in range(n):
+        def rotl(x, k):
+            return ((x << k) | (x >> (64 - k))) & _M64
+        out.append((rotl((s[1] * 5) & _M64, 7) * 9) & _M64)
+        t = (s[1] << 17) & _M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+    return out
+
+
+def test_xoshiro256ss_known_answer():
+    from slth_theory._rng_kernels import _next_u64
+
+    expected = _spec_xoshiro256ss((1, 2, 3, 4), 5)
+    # the well-known first outputs for s = (1, 2, 3, 4): rotl(2 * 5, 7) * 9 = 11520, then 0
+    assert expected[:3] == [11520, 0, 1509978240]
+    st = np.array([1, 2, 3, 4], dtype=np.uint64)
+    assert [int(_next_u64(st)) for _ in range(5)] == expected
+    # a state with high bits set exercises the 64-bit wrap-around
+    big = (0x9E3779B97F4A7C15, 0xFFFFFFFFFFFFFFFF, 0x8000000000000001, 0x0123456789ABCDEF)
+    st = np.array(big, dtype=np.uint64)
+    assert [int(_next_u64(st)) for _ in range(20)] == _spec_xoshiro256ss(big, 20)
 
 
 def test_symmetric_uniform_grid_is_symmetric():
@@ -154,6 +192,51 @@ def test_validation(kwargs, match):
     law = M.layer_law(widths, "he-normal")
     with pytest.raises(ValueError, match=match):
         M.monte_carlo_second_moments(widths, law, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"batch": 0}, "batch must be an integer >= 1"),
+    ({"batch": -3}, "batch"),
+    ({"batch": 2.5}, "batch"),
+    ({"bit_generator": "default_rng"}, "bit_generator must be one of"),
+    ({"bit_generator": "Generator"}, "bit_generator"),
+])
+def test_numpy_estimator_validation(kwargs, match):
+    widths = [3, 4, 2]
+    law = M.layer_law(widths, "he-normal")
+    with pytest.raises(ValueError, match=match):
+        M.numpy_second_moments(widths, law, n_networks=10, **kwargs)
+
+
+@pytest.mark.parametrize("bit_generator", M.BIT_GENERATORS)
+def test_numpy_estimator_accepts_every_listed_bit_generator(bit_generator):
+    widths = [3, 4, 2]
+    est = M.numpy_second_moments(widths, M.layer_law(widths, "he-normal"), n_networks=5,
+                                 batch=2, bit_generator=bit_generator)
+    assert est.n_networks == 5 and np.all(np.isfinite(est.mean))
+
+
+def test_law_for_other_widths_is_refused():
+    law = M.layer_law([2, 3, 1], "he-normal", bias="nonzero")
+    assert law.widths == (2, 3, 1)
+    for f in (M.monte_carlo_second_moments, M.numpy_second_moments, M.simulate_norms,
+              M.reference_norms):
+        with pytest.raises(ValueError, match=r"law was built for widths \[2, 3, 1\]"):
+            f([2, 300, 1], law, n_networks=4)
+    # a hand-built law without widths: only the number of layers is checked
+    free = M.LayerLaw("normal", law.w_scale, law.b_scale)
+    assert M.simulate_norms([2, 300, 1], free, None, 2).shape == (2, 2)
+    with pytest.raises(ValueError, match="widths must have 3 entries"):
+        M.LayerLaw("normal", law.w_scale, law.b_scale, (2, 3))
+
+
+@pytest.mark.parametrize("start", [-1, 1.5, True])
+def test_negative_start_is_refused(start):
+    widths = [3, 4, 2]
+    law = M.layer_law(widths, "he-normal")
+    for f in (M.simulate_norms, M.reference_norms):
+        with pytest.raises(ValueError, match="start must be an integer >= 0"):
+            f(widths, law, None, 3, start=start)
 
 
 def test_layer_law_validation():

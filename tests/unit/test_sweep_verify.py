@@ -97,3 +97,10 @@ def test_store_resumes_finished_checks_and_never_keeps_a_crash(monkeypatch, tmp_
     assert main([*args, "--recompute"]) == 1
     capsys.readouterr()
     assert calls == {"ok": 2, "crash": 3}
+
+
+def test_sweep_path_deduplicates_only_preserving_order():
+    rows = claims.run_checks_sweep("quick", 0, ["lemma2", "lemma1", "lemma2"], workers=1)
+    ids = [r.id for r in rows]
+    assert len(ids) == len(set(ids))
+    assert ids == [r.id for r in claims.run_checks("quick", 0, ["lemma2", "lemma1"])]

@@ -33,8 +33,11 @@ def run(level: str, seed: int) -> CheckOutput:
             "g = 0.5: the best f = w+ phi(x) + w- phi(-x) has w+ = w- = 3/4",
             f"exact minimiser w+ = w- = 3c/2 = {opt['w_plus']:g}; GD best fit "
             f"w+ = {best.w_plus:.6f}, w- = {best.w_minus:.6f}",
-            "holds",
-            "int_0^1 (c - w x)^2 dx = c^2 - c w + w^2/3 is minimal at w = 3c/2",
+            L1.optimum_verdict(L1.PAPER_W, opt["w_plus"], best.w_plus)
+            if L1.optimum_verdict(L1.PAPER_W, opt["w_minus"], best.w_minus) == "holds"
+            else "fails",
+            "int_0^1 (c - w x)^2 dx = c^2 - c w + w^2/3 is minimal at w = 3c/2; "
+            f"GD fit tolerance |w - 3c/2| <= {L1.W_FIT_TOL:g}",
             estimate=opt["w_plus"],
         ),
         ClaimRow(
@@ -42,8 +45,7 @@ def run(level: str, seed: int) -> CheckOutput:
             "minimum MSE = int_{-1}^{1} (g - f)^2 dx = 1/16",
             f"int_{{-1}}^{{1}} (g - f)^2 dx = c^2/2 = {opt['integral']:g}; "
             f"MSE = integral / 2 = c^2/4 = {opt['mse']:g}",
-            "typo in text",
-            "1/16 is the mean squared error; the integral it is written as is 1/8",
+            *L1.value_verdict(L1.PAPER_VALUE, opt["integral"]),
             estimate=opt["mse"],
         ),
         ClaimRow(
