@@ -5,8 +5,16 @@ Written the way edge-popup's authors write it (Ramanujan et al. 2020, their
 frozen weight is multiplied by a top-``|score|`` mask whose backward pass is the
 identity (straight-through), and ``torch.optim.SGD`` (momentum, weight decay) updates
 the scores with a per-epoch cosine learning rate. The rescaling step (Section 5)
-is the same closed form / 1-D minimisation as the NumPy version, applied in place
-with Lemma 2's transform.
+fits ``lambda`` and applies it in place with Lemma 2's transform.
+
+Independent of :mod:`slth_theory.edge_popup` except for the plain data containers
+``Settings``/``Plan``: the kept count (``GetSubnet``'s ``n - int((1 - rho) n)``), the
+cosine learning rate and both ``lambda`` fits are written here from their definitions,
+so the comparison test checks the NumPy/Numba code against an implementation that
+shares none of its arithmetic. The cross-entropy fit solves the optimality condition
+``d CE(y, lambda f) / d lambda = 0`` by bisection in ``log lambda`` to machine
+precision (the derivative is monotone because the loss is convex in ``lambda``), not
+by a minimiser with a tolerance.
 
 Optional: needs ``pip install torch`` (the ``torch`` extra). Used by
 ``tests/unit/test_edge_popup_torch.py`` (skipped without torch) and by
@@ -21,7 +29,64 @@ import time
 import numpy as np
 import torch
 
-from slth_theory.edge_popup import Plan, Settings, cosine_lr, fit_output_scale, n_keep
+from slth_theory.edge_popup import Plan, Settings
+
+LOG_LAMBDA_BOUND = 20.0  # search interval [-20, 20] for log(lambda), as documented
+
+
+def _kept(n, rho):
+    """Edge-popup's ``GetSubnet``: drop the ``j = int((1 - rho) n)`` smallest, keep the rest."""
+    return n - int((1 - rho) * n)
+
+
+def _cosine_lr(lr0, epoch, total):
+    """Edge-popup's ``cosine_lr``: ``0.5 (1 + cos(pi e / E)) lr0``, ``e`` 0-based."""
+    return 0.5 * (1 + math.cos(math.pi * epoch / total)) * lr0
+
+
+def fit_lambda_mse(out, y):
+    """``argmin_{lambda > 0} mean((y - lambda out)^2) = sum(y out) / sum(out out)``.
+
+    None when no positive ``lambda`` exists (zero output, or the ratio is ``<= 0``).
+    """
+    den = float((out * out).sum())
+    if den <= 0.0:
+        return None
+    lam = float((y * out).sum()) / den
+    return lam if lam > 0 and math.isfinite(lam) else None
+
+
+def fit_lambda_ce(out, y, bound=LOG_LAMBDA_BOUND, iters=200):
+    """``argmin`` of ``CE(y, lambda out)`` over ``log lambda`` in ``[-bound, bound]``.
+
+    ``d CE / d lambda = mean_i (sum_j p_ij out_ij - out_i,y_i)`` with ``p = softmax(lambda
+    out)`` is non-decreasing in ``lambda`` (its derivative is the mean softmax variance
+    of the logits), so the minimiser is the root of its sign, found by bisection in
+    ``log lambda``; a root outside the interval gives the nearer end. None when every
+    row of ``out`` is constant (no scale changes the loss).
+    """
+    if bool(((out.max(dim=1).values - out.min(dim=1).values) == 0).all()):
+        return None
+    rows = torch.arange(out.shape[0])
+
+    def slope(t):
+        p = torch.softmax(math.exp(t) * out, dim=1)
+        return float(((p * out).sum(dim=1) - out[rows, y]).mean())
+
+    lo, hi = -bound, bound
+    if slope(lo) >= 0:
+        return math.exp(lo)
+    if slope(hi) <= 0:
+        return math.exp(hi)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        if slope(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return math.exp(0.5 * (lo + hi))
 
 
 class GetSubnet(torch.autograd.Function):
@@ -45,14 +110,14 @@ def _masks(sw, sb, rho, joint):
     wm, bm = [], []
     for i, s in enumerate(sw):
         if sb is None:
-            wm.append(GetSubnet.apply(s.abs(), n_keep(s.numel(), rho)))
+            wm.append(GetSubnet.apply(s.abs(), _kept(s.numel(), rho)))
             bm.append(None)
         elif not joint:
-            wm.append(GetSubnet.apply(s.abs(), n_keep(s.numel(), rho)))
-            bm.append(GetSubnet.apply(sb[i].abs(), n_keep(sb[i].numel(), rho)))
+            wm.append(GetSubnet.apply(s.abs(), _kept(s.numel(), rho)))
+            bm.append(GetSubnet.apply(sb[i].abs(), _kept(sb[i].numel(), rho)))
         else:
             both = torch.cat([s.abs().flatten(), sb[i].abs()])
-            m = GetSubnet.apply(both, n_keep(both.numel(), rho))
+            m = GetSubnet.apply(both, _kept(both.numel(), rho))
             wm.append(m[: s.numel()].view_as(s))
             bm.append(m[s.numel():])
     return wm, bm
@@ -115,7 +180,7 @@ def run(weights, biases, output_activation, x, y, loss, settings: Settings, plan
     for e in range(total):
         t0 = time.perf_counter()
         for g in opt.param_groups:
-            g["lr"] = cosine_lr(settings.lr, e, total)
+            g["lr"] = _cosine_lr(settings.lr, e, total)
         rho = densities[e]
         perm = torch.as_tensor(plan.permutations[e])
         for start in range(0, len(perm), settings.batch_size):
@@ -131,8 +196,8 @@ def run(weights, biases, output_activation, x, y, loss, settings: Settings, plan
         if settings.method == "edge-popup-scaled":
             with torch.no_grad():
                 wm, bm = _masks(sw, sb, rho, joint)
-                out = _forward(xt, ws, bs, wm, bm, relu_out).numpy()
-            fitted = fit_output_scale(out, y, loss)
+                out = _forward(xt, ws, bs, wm, bm, relu_out)
+            fitted = fit_lambda_ce(out, yt) if loss == "ce" else fit_lambda_mse(out, yt)
             if fitted is not None:
                 lam = fitted
                 log_scale += math.log(lam)

@@ -155,8 +155,42 @@ def anneal_density(density: float, epoch: int, anneal_epochs: int) -> float:
 
 
 def cosine_lr(lr0: float, epoch: int, total_epochs: int) -> float:
-    """Cosine learning rate ``0.5 lr0 (1 + cos(pi epoch / total))``, ``epoch`` 0-based."""
-    return 0.5 * lr0 * (1.0 + math.cos(math.pi * epoch / total_epochs))
+    """Cosine learning rate ``0.5 lr0 (1 + cos(pi epoch / total))``, ``epoch`` 0-based.
+
+    Raises
+    ------
+    ValueError
+        If ``lr0`` is not finite and > 0, ``total_epochs`` is not an integer >= 1, or
+        ``epoch`` is not an integer in ``[0, total_epochs - 1]``.
+
+    Notes
+    -----
+    Edge-popup's ``cosine_lr`` schedule (Ramanujan et al. 2020), Section 6 optimiser.
+    """
+    if not _is_int(total_epochs) or total_epochs < 1:
+        raise ValueError(f"total_epochs must be an integer >= 1; got {total_epochs!r}")
+    if not _is_int(epoch) or not 0 <= epoch < total_epochs:
+        raise ValueError(f"epoch must be an integer in [0, {total_epochs - 1}] (0-based); "
+                         f"got {epoch!r}")
+    lr = float(lr0)
+    if not (math.isfinite(lr) and lr > 0.0):
+        raise ValueError(f"lr0 must be finite and > 0; got {lr0!r}")
+    return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / total_epochs))
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _check_density(density: float, name: str = "density") -> float:
+    try:
+        d = float(density)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number in (0, 1] (fraction kept); "
+                         f"got {density!r}") from None
+    if not (0.0 < d <= 1.0):  # also rejects NaN
+        raise ValueError(f"{name} must be in (0, 1] (fraction kept); got {density!r}")
+    return d
 
 
 # ------------------------------------------------------------------------ masks
@@ -166,20 +200,36 @@ def n_keep(n: int, density: float) -> int:
     Notes
     -----
     Edge-popup's ``GetSubnet``: ``j = int((1 - k) * n)`` smallest scores are dropped.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is not an integer >= 0 or ``density`` is not in (0, 1].
     """
-    return int(n - math.floor((1.0 - density) * n))
+    if not _is_int(n) or n < 0:
+        raise ValueError(f"n must be an integer >= 0; got {n!r}")
+    d = _check_density(density)
+    return int(n - math.floor((1.0 - d) * n))
 
 
 def topk_mask(abs_scores: np.ndarray, k: int) -> np.ndarray:
-    """Boolean mask of the ``k`` largest entries of ``abs_scores`` (exactly ``k``)."""
-    flat = abs_scores.ravel()
+    """Boolean mask of the ``k`` largest entries of ``abs_scores`` (exactly ``k``).
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not an integer in ``[0, abs_scores.size]``.
+    """
+    flat = np.asarray(abs_scores).ravel()
     n = flat.size
+    if not _is_int(k) or not 0 <= k <= n:
+        raise ValueError(f"k must be an integer in [0, {n}] (the number of scores); got {k!r}")
     out = np.zeros(n, dtype=bool)
     if k >= n:
         out[:] = True
     elif k > 0:
         out[np.argpartition(flat, n - k)[n - k:]] = True
-    return out.reshape(abs_scores.shape)
+    return out.reshape(np.shape(abs_scores))
 
 
 def layer_masks(w_scores: list[np.ndarray], b_scores: list[np.ndarray] | None,
@@ -200,8 +250,14 @@ def layer_masks(w_scores: list[np.ndarray], b_scores: list[np.ndarray] | None,
     Returns
     -------
     weight_masks, bias_masks : lists of bool ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``density`` is not in (0, 1] or ``ranking`` is unknown.
     """
     _choice("ranking", ranking, BIAS_RANKINGS)
+    density = _check_density(density)
     wm, bm = [], []
     for i, sw in enumerate(w_scores):
         if b_scores is None:

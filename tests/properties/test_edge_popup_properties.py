@@ -58,3 +58,23 @@ def test_lambda_mse_is_optimal(seed, n, scale):
     base = loss_value(lam * f, y, "mse")
     for eps in (1e-2, -1e-2):
         assert loss_value(lam * (1 + eps) * f, y, "mse") >= base - 1e-12
+
+
+@given(n=st.integers(0, 10_000), density=densities)
+def test_n_keep_is_getsubnet_count_in_range(n, density):
+    k = n_keep(n, density)
+    assert k == n - int((1 - density) * n)  # GetSubnet drops int((1 - rho) n)
+    assert (k == 0) if n == 0 else (1 <= k <= n)
+
+
+@given(n=st.integers(-100, 100),
+       density=st.one_of(st.floats(allow_nan=True), st.floats(-10.0, 10.0)))
+def test_n_keep_rejects_out_of_range(n, density):
+    valid = n >= 0 and 0.0 < density <= 1.0
+    try:
+        k = n_keep(n, density)
+    except ValueError as err:
+        assert not valid
+        assert ("n must" in str(err)) == (n < 0)
+    else:
+        assert valid and 0 <= k <= n

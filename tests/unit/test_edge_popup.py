@@ -42,6 +42,37 @@ def test_n_keep_matches_getsubnet():
             assert 1 <= n_keep(n, d) <= n
 
 
+@pytest.mark.parametrize("n, density, msg", [
+    (10, 0.0, "density"), (10, 2.0, "density"), (10, -0.1, "density"),
+    (10, float("nan"), "density"), (10, "dense", "density"), (10, None, "density"),
+    (-5, 0.5, "n must"), (2.5, 0.5, "n must"), (True, 0.5, "n must"), ("7", 0.5, "n must"),
+])
+def test_n_keep_rejects_bad_input(n, density, msg):
+    with pytest.raises(ValueError, match=msg):
+        n_keep(n, density)
+
+
+def test_n_keep_accepts_numpy_ints_and_zero():
+    assert n_keep(np.int64(100), 0.05) == 5
+    assert n_keep(0, 0.3) == 0
+    assert n_keep(10, 1.0) == 10
+
+
+@pytest.mark.parametrize("k", [-1, 11, 2.0, None])
+def test_topk_mask_rejects_bad_k(k):
+    with pytest.raises(ValueError, match=r"k must be an integer in \[0, 10\]"):
+        topk_mask(np.arange(10.0), k)
+
+
+@pytest.mark.parametrize("density", [0.0, 2.0, -1.0, float("nan")])
+def test_layer_masks_rejects_bad_density(density):
+    sw = [np.ones((3, 2))]
+    for sb in (None, [np.ones(3)]):
+        for ranking in ("separate", "joint"):
+            with pytest.raises(ValueError, match="density"):
+                layer_masks(sw, sb, density, ranking)
+
+
 def test_topk_mask_exact_and_largest():
     rng = np.random.default_rng(0)
     a = rng.random((30, 17))
@@ -127,6 +158,18 @@ def test_cosine_lr():
     assert cosine_lr(0.1, 0, 10) == pytest.approx(0.1)
     assert cosine_lr(0.1, 5, 10) == pytest.approx(0.05)
     assert cosine_lr(0.1, 9, 10) == pytest.approx(0.05 * (1 + math.cos(math.pi * 0.9)))
+    assert cosine_lr(0.1, 0, 1) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("lr0, epoch, total, msg", [
+    (0.1, 0, 0, "total_epochs"), (0.1, 0, -3, "total_epochs"), (0.1, 0, 2.0, "total_epochs"),
+    (0.1, -1, 10, "epoch must"), (0.1, 10, 10, "epoch must"), (0.1, 0.5, 10, "epoch must"),
+    (0.0, 0, 10, "lr0"), (-0.1, 0, 10, "lr0"), (float("nan"), 0, 10, "lr0"),
+    (float("inf"), 0, 10, "lr0"),
+])
+def test_cosine_lr_rejects_bad_input(lr0, epoch, total, msg):
+    with pytest.raises(ValueError, match=msg):
+        cosine_lr(lr0, epoch, total)
 
 
 @pytest.mark.parametrize("kw, msg", [
