@@ -208,6 +208,40 @@ def _small_sizes(vals, n, t, eps, out_mask):
 
 
 @njit(cache=True)
+def _extend_levels(vals, s, m, last, off, built, need, max_level_entries):
+    """Build the subset levels ``built+1 .. need`` of ``vals`` (each sorted by sum).
+
+    Level ``c`` holds every ``c``-element subset (sum, bit mask, index of its last
+    element) at ``off[c]:off[c+1]`` of the flat stores ``s, m, last``, which are grown
+    on demand. Stops early (``truncated``) when a level would exceed
+    ``max_level_entries`` entries. Returns ``(s, m, last, built, truncated)``.
+    """
+    n_items = vals.shape[0]
+    while built < need:
+        cnt = _binom(n_items, built + 1)
+        if off[built + 1] + cnt > max_level_entries:
+            return s, m, last, built, True
+        size = off[built + 1] + cnt
+        if size > s.shape[0]:
+            s, m, last = _grow(s, m, last, max(size, 2 * s.shape[0]))
+        st = off[built]
+        en = off[built + 1]
+        tmp_s = np.empty(cnt)
+        tmp_m = np.empty(cnt, np.int64)
+        tmp_l = np.empty(cnt, np.int64)
+        k = _comb_level(vals, s[st:en], m[st:en], last[st:en], en - st, tmp_s, tmp_m, tmp_l)
+        order = np.argsort(tmp_s[:k])
+        base = off[built + 1]
+        for q in range(k):
+            s[base + q] = tmp_s[order[q]]
+            m[base + q] = tmp_m[order[q]]
+            last[base + q] = tmp_l[order[q]]
+        off[built + 2] = base + k
+        built += 1
+    return s, m, last, built, False
+
+
+@njit(cache=True)
 def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
     """Fewest-element subset of ``vals[:n]`` with ``|sum - t| <= eps`` (ties: smallest
     error), by increasing size; each size is searched exactly by meet in the middle over
@@ -252,52 +286,11 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
         # build the levels needed for this size
         need_a = c1_hi
         need_b = min(s, nb)
-        while built_a < need_a:
-            cnt = _binom(h, built_a + 1)
-            if offa[built_a + 1] + cnt > max_level_entries:
-                truncated = True
-                break
-            need = offa[built_a + 1] + cnt
-            if need > sa.shape[0]:
-                sa, ma, la = _grow(sa, ma, la, max(need, 2 * sa.shape[0]))
-            st = offa[built_a]
-            en = offa[built_a + 1]
-            tmp_s = np.empty(cnt)
-            tmp_m = np.empty(cnt, np.int64)
-            tmp_l = np.empty(cnt, np.int64)
-            m = _comb_level(va, sa[st:en], ma[st:en], la[st:en], en - st,
-                            tmp_s, tmp_m, tmp_l)
-            order = np.argsort(tmp_s[:m])
-            base = offa[built_a + 1]
-            for q in range(m):
-                sa[base + q] = tmp_s[order[q]]
-                ma[base + q] = tmp_m[order[q]]
-                la[base + q] = tmp_l[order[q]]
-            offa[built_a + 2] = base + m
-            built_a += 1
-        while built_b < need_b:
-            cnt = _binom(nb, built_b + 1)
-            if offb[built_b + 1] + cnt > max_level_entries:
-                truncated = True
-                break
-            need = offb[built_b + 1] + cnt
-            if need > sb.shape[0]:
-                sb, mb, lb = _grow(sb, mb, lb, max(need, 2 * sb.shape[0]))
-            st = offb[built_b]
-            en = offb[built_b + 1]
-            tmp_s = np.empty(cnt)
-            tmp_m = np.empty(cnt, np.int64)
-            tmp_l = np.empty(cnt, np.int64)
-            m = _comb_level(vb, sb[st:en], mb[st:en], lb[st:en], en - st,
-                            tmp_s, tmp_m, tmp_l)
-            order = np.argsort(tmp_s[:m])
-            base = offb[built_b + 1]
-            for q in range(m):
-                sb[base + q] = tmp_s[order[q]]
-                mb[base + q] = tmp_m[order[q]]
-                lb[base + q] = tmp_l[order[q]]
-            offb[built_b + 2] = base + m
-            built_b += 1
+        sa, ma, la, built_a, trunc_a = _extend_levels(va, sa, ma, la, offa, built_a, need_a,
+                                                      max_level_entries)
+        sb, mb, lb, built_b, trunc_b = _extend_levels(vb, sb, mb, lb, offb, built_b, need_b,
+                                                      max_level_entries)
+        truncated = trunc_a or trunc_b
         if truncated:
             break
         best = np.inf

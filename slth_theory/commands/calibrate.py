@@ -53,16 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if args.bound_vs_reality:
         return _reality(args, t0)
     info: dict = {}
-    try:
-        results = cal.run_grid(cal.grid(args.quick), args.seed, quiet=args.quiet,
-                               **_engine_options(args), info=info)
-    except SweepInterrupted as exc:
-        print(f"slth calibrate: {exc}", file=sys.stderr)
-        return 130
-    except SweepRunError as exc:
-        print(f"slth calibrate: error: {exc}; finished cells are kept in {args.store}",
-              file=sys.stderr)
-        return 1
+    results, code = _through_engine(cal.run_grid, cal.grid(args.quick), args, info, "cells")
+    if code:
+        return code
     fits = cal.fit_C(results)
     elapsed = time.perf_counter() - t0
     if args.save:
@@ -95,18 +88,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reality(args: argparse.Namespace, t0: float) -> int:
-    info: dict = {}
+def _through_engine(run, grid, args: argparse.Namespace, info: dict, what: str):
+    """``run(grid, ...)`` through the sweep engine; returns ``(results, exit_code)``:
+    130 after Ctrl-C, 1 when a run raised (finished ones are kept in the store), else 0."""
     try:
-        rows = cal.run_reality(cal.reality_grid(args.quick), args.seed, quiet=args.quiet,
-                               **_engine_options(args), info=info)
+        return run(grid, args.seed, quiet=args.quiet, **_engine_options(args), info=info), 0
     except SweepInterrupted as exc:
         print(f"slth calibrate: {exc}", file=sys.stderr)
-        return 130
+        return None, 130
     except SweepRunError as exc:
-        print(f"slth calibrate: error: {exc}; finished runs are kept in {args.store}",
+        print(f"slth calibrate: error: {exc}; finished {what} are kept in {args.store}",
               file=sys.stderr)
-        return 1
+        return None, 1
+
+
+def _reality(args: argparse.Namespace, t0: float) -> int:
+    info: dict = {}
+    rows, code = _through_engine(cal.run_reality, cal.reality_grid(args.quick), args, info,
+                                 "runs")
+    if code:
+        return code
     table = cal.reality_table(rows)
     if args.figure:
         import matplotlib

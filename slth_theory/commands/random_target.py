@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from ..construction import random_target
 from ..io import save
 from ..network import parse_widths
-from ._common import add_json_flag, emit_json, nonneg_int
+from ._common import add_json_flag, emit_json, nonneg_int, positive_float
 
 NAME = "random-target"
 HELP = "draw a target network with weights and biases ~ U[-1, 1] and save it"
 
 
-def _unit_interval_scale(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not np.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be finite and > 0, got {text!r}")
-    return v
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--arch", required=True, help="widths n0,n1,...,nL, e.g. 2,50,50,1")
     p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
-    p.add_argument("--scale", type=_unit_interval_scale, default=1.0,
+    p.add_argument("--scale", type=positive_float, default=1.0,
                    help="parameters ~ U[-scale, scale] (default 1)")
     p.add_argument("--output-activation", choices=("relu", "identity"), default="identity")
     p.add_argument("--out", required=True, help="output .npz path")
