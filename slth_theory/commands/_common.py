@@ -82,5 +82,12 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
+def add_compact_flag(parser: argparse.ArgumentParser) -> None:
+    """``--compact``: save a ticket as masks + the mother's seed (see ``io.save``)."""
+    parser.add_argument("--compact", action="store_true",
+                        help="store masks and the mother's seed instead of its parameters (the "
+                             "mother is regenerated and checksum-verified on load)")
+
+
 def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -10,7 +10,14 @@ import time
 from ..certificate import certify
 from ..construction import construct, summary
 from ..io import save
-from ._common import add_json_flag, add_quiet_flag, emit_json, nonneg_int, positive_float
+from ._common import (
+    add_compact_flag,
+    add_json_flag,
+    add_quiet_flag,
+    emit_json,
+    nonneg_int,
+    positive_float,
+)
 from .width import c_value, load_target, unit_open
 
 NAME = "construct"
@@ -39,9 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="failure probability in (0, 1) sizing the pools (default 0.05)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="mother network seed (default 0)")
     p.add_argument("--out", required=True, help="ticket .npz to write")
-    p.add_argument("--compact", action="store_true",
-                   help="store masks and the mother's seed instead of its parameters (the "
-                        "mother is regenerated and checksum-verified on load)")
+    add_compact_flag(p)
     p.add_argument("--pool", type=_pool, default=None,
                    help="block sizes p_l (one, or one per layer); default from C and delta")
     p.add_argument("--C", dest="C", type=c_value, default="calibrated",

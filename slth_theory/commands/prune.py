@@ -14,6 +14,7 @@ from ..init import initialize
 from ..io import save
 from ..progress import bar
 from ._common import (
+    add_compact_flag,
     add_json_flag,
     add_quiet_flag,
     emit_json,
@@ -68,9 +69,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="numba (fused kernel, default) or numpy (plain reference)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
     p.add_argument("--out", default=None, help="save the ticket to this .npz")
-    p.add_argument("--compact", action="store_true",
-                   help="store masks and the mother's seed instead of its parameters (the "
-                        "mother is regenerated and checksum-verified on load)")
+    add_compact_flag(p)
     add_json_flag(p)
     add_quiet_flag(p)
 

@@ -108,3 +108,17 @@ def test_random_target_bad_arch_exit_2(tmp_path, capsys):
     code, _, err = run(["random-target", "--arch", "2,x", "--out", str(tmp_path / "t.npz")],
                        capsys)
     assert code == 2 and "comma-separated" in err
+
+
+def test_construct_compact_ticket_equals_full(tmp_path, target, capsys):
+    full, small = tmp_path / "full.npz", tmp_path / "small.npz"
+    common = ["construct", "--target", str(target), "--param-eps", "0.05", "--seed", "3",
+              "--quiet", "--no-grid"]
+    assert run(common + ["--out", str(full)], capsys)[0] == 0
+    assert run(common + ["--out", str(small), "--compact"], capsys)[0] == 0
+    a, b = load(full), load(small)
+    assert small.stat().st_size < full.stat().st_size
+    for x, y in zip(a.mother.weights + a.weight_masks + a.bias_masks,
+                    b.mother.weights + b.weight_masks + b.bias_masks, strict=True):
+        assert np.array_equal(x, y)
+    assert a.output_scale == b.output_scale
