@@ -7,7 +7,7 @@ identity (straight-through), and ``torch.optim.SGD`` (momentum, weight decay) up
 the scores with a per-epoch cosine learning rate. The rescaling step (Section 5)
 fits ``lambda`` and applies it in place with Lemma 2's transform.
 
-Independent of :mod:`slth_theory.edge_popup` except for the plain data containers
+Independent of :mod:`slth_theory.pruning.edge_popup` except for the plain data containers
 ``Settings``/``Plan``: the kept count (``GetSubnet``'s ``n - int((1 - rho) n)``), the
 cosine learning rate and both ``lambda`` fits are written here from their definitions,
 so the comparison test checks the NumPy/Numba code against an implementation that
@@ -29,7 +29,7 @@ import time
 import numpy as np
 import torch
 
-from slth_theory.edge_popup import Plan, Settings
+from slth_theory.pruning.edge_popup import Plan, Settings
 
 LOG_LAMBDA_BOUND = 20.0  # search interval [-20, 20] for log(lambda), as documented
 

@@ -21,9 +21,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from . import init as init_mod
-from .network import Network
-from .ticket import Ticket
+from slth_theory.model import schemes as init_mod
+from slth_theory.model.network import Network
+from slth_theory.model.ticket import Ticket
 
 __all__ = [
     "architectures",
@@ -59,7 +59,7 @@ def architectures(draw, min_depth: int = 1, max_depth: int = 4, min_width: int =
 
 @st.composite
 def schemes(draw) -> dict:
-    """Keyword arguments for :func:`slth_theory.init.initialize` (scheme, bias, mode,
+    """Keyword arguments for :func:`slth_theory.model.schemes.initialize` (scheme, bias, mode,
     bias_factor, and for theorem5-* a weight scale)."""
     name = draw(scheme_names())
     sch = init_mod.get(name)

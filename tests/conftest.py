@@ -1,6 +1,8 @@
 """Test configuration: Agg backend for figures, deterministic hypothesis profile."""
 
 import os
+import sys
+from pathlib import Path
 
 import matplotlib
 
@@ -16,3 +18,15 @@ settings.register_profile(
 # "dev": more random examples for local exploration (HYPOTHESIS_PROFILE=dev).
 settings.register_profile("dev", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# The example ``demo`` sweep (tests/demo_sweep.py) and the benchmarks package are test
+# helpers, not package API: make them importable here, in subprocesses and in sweep
+# workers, and let the ``slth`` command line register the demo sweep (SLTH_PLUGINS).
+_TESTS = Path(__file__).resolve().parent
+for _p in (str(_TESTS.parent), str(_TESTS)):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(_TESTS.parent), str(_TESTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(
+        os.pathsep) if p])
+os.environ["SLTH_PLUGINS"] = "demo_sweep"

@@ -20,8 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from slth_theory.certificate import certify
-from slth_theory.construction import construct, random_target
+from slth_theory.construction.build import construct, random_target
+from slth_theory.construction.certificate import certify
 
 from ..harness import Case
 

@@ -13,9 +13,9 @@ run as ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python -m benchmarks.run <case
 
 import os
 
-from slth_theory.datasets import make_dataset
-from slth_theory.edge_popup import Settings, edge_popup, make_plan
-from slth_theory.init import initialize
+from slth_theory.model.schemes import initialize
+from slth_theory.pruning.datasets import make_dataset
+from slth_theory.pruning.edge_popup import Settings, edge_popup, make_plan
 
 from ..harness import Case
 

@@ -6,9 +6,9 @@ Implementations, all in one run:
   network from the fastest NumPy bit generator for the distribution (chosen in setup
   by timing SFC64, PCG64, PCG64DXSM, Philox, MT19937), into a preallocated buffer;
   no arithmetic at all. This is the baseline (ratio 1).
-* ``vectorised NumPy`` -- :func:`slth_theory.moments.numpy_second_moments`, batched over
+* ``vectorised NumPy`` -- :func:`slth_theory.theory.lemma3_mc.numpy_second_moments`, batched over
   64 networks, same bit generator.
-* ``Numba kernel`` -- :func:`slth_theory.moments.monte_carlo_second_moments`, with
+* ``Numba kernel`` -- :func:`slth_theory.theory.lemma3_mc.monte_carlo_second_moments`, with
   ``skip_inactive`` (default: weights meeting a zero activation are not drawn, same
   law, ~21,000 draws per network) and without it (all 41,000 drawn), on 2 threads and
   on 1 thread.
@@ -20,7 +20,8 @@ import time
 import numba
 import numpy as np
 
-from slth_theory import moments as M
+from slth_theory.theory import lemma3 as M
+from slth_theory.theory import lemma3_mc as MC
 
 from ..harness import Case
 
@@ -47,12 +48,12 @@ def _fastest(family, buf):
 def _setup(family):
     def setup():
         law = M.layer_law(WIDTHS, f"he-{family}", bias="zero")
-        x0 = M.default_input(WIDTHS[0])
+        x0 = MC.default_input(WIDTHS[0])
         buf = np.empty(PER_NET * 25)
         bitgen = _fastest(family, buf)
         print(f"[moments-{family}] fastest NumPy bit generator: {bitgen}", file=sys.stderr)
         gen = np.random.Generator(getattr(np.random, bitgen)(1))
-        M.monte_carlo_second_moments(WIDTHS, law, x0, 64)  # compile
+        MC.monte_carlo_second_moments(WIDTHS, law, x0, 64)  # compile
         return {"law": law, "x0": x0, "buf": buf, "gen": gen, "family": family,
                 "bitgen": bitgen}
     return setup
@@ -66,7 +67,7 @@ def _floor(ctx):
 
 
 def _numpy(ctx):
-    M.numpy_second_moments(WIDTHS, ctx["law"], ctx["x0"], N_NETS, batch=64,
+    MC.numpy_second_moments(WIDTHS, ctx["law"], ctx["x0"], N_NETS, batch=64,
                            bit_generator=ctx["bitgen"])
 
 
@@ -75,7 +76,7 @@ def _kernel(skip, threads):
         old = numba.get_num_threads()
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         try:
-            M.monte_carlo_second_moments(WIDTHS, ctx["law"], ctx["x0"], N_NETS,
+            MC.monte_carlo_second_moments(WIDTHS, ctx["law"], ctx["x0"], N_NETS,
                                          skip_inactive=skip)
         finally:
             numba.set_num_threads(old)

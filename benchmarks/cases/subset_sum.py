@@ -6,19 +6,19 @@ construction's law; targets U[-1, 1]):
 
 * **closest** -- minimise ``|t - a.x|`` over ``x in {0,1}^24``. MILP: ``min z`` s.t.
   ``z >= a.x - t``, ``z >= t - a.x`` (``scipy.optimize.milp``, HiGHS, default tolerances).
-  Ours: :func:`slth_theory.subset_sum.closest` per instance (exact), and
-  :func:`slth_theory.subset_sum.solve_batch` (``mode='closest'``, all 16 in one parallel
-  call). Setup checks that our error is <= the MILP's on every instance.
+  Ours: :func:`slth_theory.construction.subset_sum.closest` per instance (exact), and
+  :func:`slth_theory.construction.subset_sum.solve_batch` (``mode='closest'``, all 16 in one
+  parallel call). Setup checks that our error is <= the MILP's on every instance.
 * **feasibility** -- any ``x`` with ``|t - a.x| <= eps`` (eps = 1e-4). MILP: constraint
   ``t - eps <= a.x <= t + eps``, zero objective. Ours:
-  :func:`slth_theory.subset_sum.sparsest` (which also proves the subset has the fewest
+  :func:`slth_theory.construction.subset_sum.sparsest` (which also proves the subset has the fewest
   elements) per instance and batched.
 """
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from slth_theory.subset_sum import closest, solve_batch, sparsest
+from slth_theory.construction.subset_sum import closest, solve_batch, sparsest
 
 from ..harness import Case
 

@@ -24,11 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from slth_theory.demo_sweep import run_demo
-from slth_theory.store import ResultsStore
-from slth_theory.sweep import derive_seed, run_sweep
+from slth_theory.engine.store import ResultsStore
+from slth_theory.engine.sweep import derive_seed, run_sweep
 
 from ..harness import Case
+
+# the demo sweep is example code kept with the tests
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+from demo_sweep import run_demo  # noqa: E402
 
 N_COMMIT = 200
 TRIVIAL = {"width": 2, "depth": 1, "n_nets": 2}
@@ -135,7 +138,7 @@ def overheads(n_trivial: int = 200, repeat: int = 3) -> dict:
         _timed(lambda r=r: [db.put(_record(i, f"x{r}")) for i in range(200)])
         for r in range(repeat)) / 200
     db.close()
-    from slth_theory.backends import DaskBackend, LokyBackend
+    from slth_theory.engine.backends import DaskBackend, LokyBackend
     be = LokyBackend(2)
     run_sweep("demo", trivial[:8], backend=be, quiet=True)  # start the pool
     out["loky_s"] = statistics.median(_timed(lambda: run_sweep("demo", trivial, backend=be,
@@ -185,7 +188,7 @@ def measure_grid(name: str, grid: list[dict], repeat: int = 1, dask: bool = True
         walls[label] = statistics.median(ts)
     if dask:
         try:
-            from slth_theory.backends import DaskBackend
+            from slth_theory.engine.backends import DaskBackend
             be = DaskBackend(local=2)
             try:
                 walls["dask-local, 2 workers"] = statistics.median(
@@ -253,7 +256,7 @@ def overhead_report(ov: dict) -> str:
 def fig1_sample() -> tuple[list[dict], list[dict]]:
     """One Figure 1 config per (task, density), rotating method/scheme/bias; and the
     full grid (configs only) for the projection."""
-    from slth_theory import experiments
+    from slth_theory.pruning import figure1 as experiments
     full = [c for c, _seed in experiments.grid()]
     sample, j = [], 0
     for (task, d) in sorted({(c["task"], c["density"]) for c in full}):
@@ -272,7 +275,7 @@ def scaling(which: str = "demo", n_runs: int = 64, repeat: int = 1) -> str:
         m = measure_grid("demo", heavy, repeat=repeat)
         return head + report(f"demo grid {HEAVY}", m, ov, m["costs"] * (1000 // n_runs))
     if which == "calibrate":
-        from slth_theory import calibration
+        from slth_theory.construction import calibration
         m = measure_grid("calibrate", calibration.grid(), repeat=repeat, dask=False)
         return head + report("calibration grid (`calibration.grid()`, full)", m, ov)
     if which == "fig1":

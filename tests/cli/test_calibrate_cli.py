@@ -2,8 +2,9 @@
 
 import json
 
-from slth_theory import calibration as cal
-from slth_theory.cli import main
+from slth_theory.cli.main import main
+
+from slth_theory.construction import calibration as cal
 
 
 def _json_run(argv, capsys):

@@ -5,9 +5,9 @@ import subprocess
 
 import numpy as np
 import pytest
+from slth_theory.cli.main import main
 
 from slth_theory import load
-from slth_theory.cli import main
 
 
 def run(args, capsys):
@@ -49,8 +49,7 @@ def test_construct_subprocess_then_regenerate_mother(tmp_path, target):
     assert rep["certificate"]["sampled_lower"] <= rep["certificate"]["rigorous_bound"] <= 0.05
     assert rep["mother_arch"] == [2, 180, 4, 300, 1]
     ticket = load(out)
-    from slth_theory.init import regenerate
-
+    from slth_theory.model.schemes import regenerate
     again = regenerate(ticket.mother.meta, ticket.mother.widths, "identity")
     assert all(np.array_equal(a, b) for a, b in zip(again.weights, ticket.mother.weights,
                                                     strict=True))

@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from slth_theory.cli.main import main
 
 from slth_theory import load
-from slth_theory.cli import main
 
 
 def run(args, capsys):
@@ -30,7 +30,7 @@ def test_init_then_info_subprocess(tmp_path):
 
 
 def test_bad_input_subprocess_one_line_exit_2(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "slth_theory.cli", "init", "--arch", "2,0,1",
+    r = subprocess.run([sys.executable, "-m", "slth_theory", "init", "--arch", "2,0,1",
                         "--out", str(tmp_path / "x.npz")], capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

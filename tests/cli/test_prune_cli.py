@@ -3,9 +3,9 @@
 import json
 
 import numpy as np
+from slth_theory.cli.main import main
 
-from slth_theory import io
-from slth_theory.cli import main
+from slth_theory.model import io
 
 
 def _code(argv):

@@ -2,7 +2,7 @@
 
 import csv
 
-from slth_theory.cli import main
+from slth_theory.cli.main import main
 
 
 def _code(argv):
@@ -46,7 +46,7 @@ def test_reproduce_runs_through_the_engine_bit_for_bit_and_resumes(tmp_path, cap
     row bit for bit; a second invocation takes it from the store (nothing recomputed)."""
     from pathlib import Path
 
-    from slth_theory.store import ResultsStore
+    from slth_theory.engine.store import ResultsStore
     committed = Path(__file__).resolve().parents[2] / "figures" / "fig1.csv"
     one = ["fig1", "--reps", "1", "--tasks", "shifted-relu", "--densities", "0.002",
            "--methods", "edge-popup", "--schemes", "he-normal", "--biases", "zero",

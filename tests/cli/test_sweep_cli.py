@@ -13,12 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from slth_theory.cli.main import main
 
-from slth_theory import sweep as sw
-from slth_theory.cli import main
-from slth_theory.store import ResultsStore
+from slth_theory.engine import sweep as sw
+from slth_theory.engine.store import ResultsStore
 
-SLTH = [sys.executable, "-m", "slth_theory.cli"]
+SLTH = [sys.executable, "-m", "slth_theory"]
 N = 40
 GRID_ARGS = ["--param", "rep=" + ",".join(map(str, range(N))), "--set", "width=4",
              "--set", "n_nets=3", "--set", "delay=0.05"]

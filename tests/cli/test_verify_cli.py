@@ -5,11 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from slth_theory.cli.main import main
 
-from slth_theory.cli import main
-from slth_theory.commands.verify import format_table
-from slth_theory.verify import claims
-from slth_theory.verify.claims import VERDICTS, Check, CheckOutput, ClaimRow
+from slth_theory.cli.verify import format_table
+from slth_theory.verify import report as claims
+from slth_theory.verify.report import VERDICTS, Check, CheckOutput, ClaimRow
 
 FIELDS = {"id", "paper", "measured", "verdict", "detail", "estimate", "stderr", "z"}
 
@@ -37,8 +37,7 @@ def test_quick_json_rows_have_every_field(quick_run):
     by_id = {row["id"]: row for row in rows}
     # the verdict is computed from the paper's number (tests/unit/test_lemma1_verdicts.py
     # covers every branch); on the paper's 1/16 it is the MSE written as the integral
-    from slth_theory.lemmas import lemma1 as L1
-
+    from slth_theory.theory import lemma1 as L1
     expected, detail = L1.value_verdict(L1.PAPER_VALUE, L1.optimum(L1.PAPER_C)["integral"])
     assert by_id["lemma1.value"]["verdict"] == expected == "typo in text"
     assert by_id["lemma1.value"]["detail"] == detail
@@ -86,7 +85,7 @@ def test_bad_input_exit_2_one_line(args, msg, capsys):
 
 
 def test_bad_input_subprocess():
-    r = subprocess.run([sys.executable, "-m", "slth_theory.cli", "verify", "--only", "nope"],
+    r = subprocess.run([sys.executable, "-m", "slth_theory", "verify", "--only", "nope"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "unknown check 'nope'" in r.stderr and r.stderr.strip().count("\n") == 0
@@ -126,7 +125,7 @@ def test_progress_reports_reach_the_callback():
     seen = []
     chk = Check("fake_prog", lambda level, seed: (claims.report_progress(1, 2),
                                                   CheckOutput([]))[1])
-    import slth_theory.verify.claims as c
+    import slth_theory.verify.report as c
 
     orig = c._discover
     try:

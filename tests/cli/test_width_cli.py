@@ -3,8 +3,7 @@
 import json
 
 import pytest
-
-from slth_theory.cli import main
+from slth_theory.cli.main import main
 
 
 def run(args, capsys):

@@ -4,8 +4,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slth_theory._edge_popup_kernels import _topk_abs
-from slth_theory.edge_popup import fit_output_scale, layer_masks, loss_value, n_keep, topk_mask
+from slth_theory.pruning._edge_popup_kernels import _topk_abs
+from slth_theory.pruning.edge_popup import (
+    fit_output_scale,
+    layer_masks,
+    loss_value,
+    n_keep,
+    topk_mask,
+)
 
 densities = st.floats(min_value=1e-3, max_value=1.0, allow_nan=False)
 

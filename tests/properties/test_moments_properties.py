@@ -5,7 +5,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slth_theory import moments as M
+from slth_theory.theory import lemma3 as M
+from slth_theory.theory import lemma3_mc as MC
 
 widths_st = st.lists(st.integers(1, 7), min_size=2, max_size=5)
 
@@ -19,9 +20,9 @@ widths_st = st.lists(st.integers(1, 7), min_size=2, max_size=5)
 def test_kernel_equals_reference(widths, scheme, bias, skip, act, seed, start):
     law = M.layer_law(widths, scheme, bias=bias)
     x0 = np.cos(np.arange(widths[0]) + 1.0)
-    a = M.simulate_norms(widths, law, x0, 3, seed, output_activation=act, skip_inactive=skip,
+    a = MC.simulate_norms(widths, law, x0, 3, seed, output_activation=act, skip_inactive=skip,
                          start=start)
-    b = M.reference_norms(widths, law, x0, 3, seed, output_activation=act,
+    b = MC.reference_norms(widths, law, x0, 3, seed, output_activation=act,
                           skip_inactive=skip, start=start)
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 

@@ -11,9 +11,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slth_theory.network import Network
-from slth_theory.propagation import error_bound, perturb, tolerances
-from slth_theory.supnorm import sup_diff, sup_diff_upper
+from slth_theory.model.network import Network
+from slth_theory.numerics.supnorm import sup_diff, sup_diff_upper
+from slth_theory.theory.lemma4 import error_bound, tolerances
+from slth_theory.theory.lemma4_attack import perturb
 
 
 @st.composite

@@ -4,12 +4,12 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slth_theory.scaling import (
+from slth_theory.testing import inputs_for, layer_scales, networks
+from slth_theory.theory.lemma2 import (
     distribute_output_scale,
     homogeneity_transform,
     log_output_factor,
 )
-from slth_theory.testing import inputs_for, layer_scales, networks
 
 
 @given(data=st.data())

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slth_theory.subset_sum import brute_force, closest, solve_batch, sparsest
+from slth_theory.construction.subset_sum import brute_force, closest, solve_batch, sparsest
 
 values = st.lists(st.floats(-1, 1, allow_nan=False), min_size=0, max_size=10)
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from slth_theory import calibration as cal
+from slth_theory.construction import calibration as cal
 
 
 def _p_one_uniform(eps):

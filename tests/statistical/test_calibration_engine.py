@@ -8,9 +8,9 @@ import numba
 import numpy as np
 import pytest
 
-from slth_theory import calibration as cal
-from slth_theory.store import ResultsStore
-from slth_theory.sweep import run_sweep
+from slth_theory.construction import calibration as cal
+from slth_theory.engine.store import ResultsStore
+from slth_theory.engine.sweep import run_sweep
 
 TINY = [{"distribution": d, "eps": e, "n_list": list(range(0, 17, 2)), "trials": 150}
         for d in cal.DISTRIBUTIONS for e in (0.1, 0.01)]
@@ -50,9 +50,7 @@ def test_grid_seeds_literal_values():
 
 def test_calibration_figure_seeds_literal_values():
     """`slth figures` (calibration figure) and `slth calibrate` share stored runs."""
-    from slth_theory import paper_figures
-
-    assert paper_figures.calibration_seeds(3) == SEEDS_ROOT0
+    assert cal.calibration_seeds(3) == SEEDS_ROOT0
 
 
 def test_workers_1_and_2_identical_fit():

@@ -1,12 +1,12 @@
 """Every registered init scheme draws weights and biases with the variance its
-specification states (slth_theory.init): fixed seeds, 5-SE tolerances, estimate / SE / z
+specification states (slth_theory.model.schemes): fixed seeds, 5-SE tolerances, estimate / SE / z
 in the failure message."""
 
 import numpy as np
 import pytest
 
-from slth_theory import init
-from slth_theory.stats import assert_close_se
+from slth_theory.model import schemes as init
+from slth_theory.numerics.stats import assert_close_se
 
 N_SE = 5.0
 WIDTHS = [12, 80, 60, 40]

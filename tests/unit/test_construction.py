@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from slth_theory.certificate import certify, effective_forward
-from slth_theory.construction import construct, scale_into_unit_box
-from slth_theory.init import regenerate
-from slth_theory.network import Network
-from slth_theory.ticket import Ticket
+from slth_theory.construction.build import construct, scale_into_unit_box
+from slth_theory.construction.certificate import certify, effective_forward
+from slth_theory.model.network import Network
+from slth_theory.model.schemes import regenerate
+from slth_theory.model.ticket import Ticket
 
 
 def _target(seed, widths, act="identity", scale=1.0):
@@ -118,8 +118,7 @@ def test_normal_scheme_and_bad_input():
 
 
 def test_compacted_ticket_equals_ticket_forward():
-    from slth_theory.supnorm import as_piecewise_linear
-
+    from slth_theory.numerics.supnorm import as_piecewise_linear
     target = _target(8, [3, 7, 4, 2], "relu")
     con = construct(target, param_eps=0.02, pool=30, seed=4)
     x = np.random.default_rng(1).uniform(-1, 1, (300, 3))
@@ -129,8 +128,7 @@ def test_compacted_ticket_equals_ticket_forward():
 
 
 def test_pool_assignment_kernel_matches_reference_and_is_balanced():
-    from slth_theory.construction import assign_pools, assign_pools_reference
-
+    from slth_theory.construction.build import assign_pools, assign_pools_reference
     rng = np.random.default_rng(9)
     for first in (True, False):
         W1 = rng.uniform(-1, 1, (300, 7))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from slth_theory.construction import assign_pools, assign_pools_reference, random_target
+from slth_theory.construction.build import assign_pools, assign_pools_reference, random_target
 
 
 def test_assign_pools_rejects_bias_length_mismatch():

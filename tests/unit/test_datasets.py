@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from slth_theory.datasets import ONION_CUTS, make_dataset, onion, onion_value, shifted_relu
+from slth_theory.pruning.datasets import ONION_CUTS, make_dataset, onion, onion_value, shifted_relu
 
 
 def test_split_sizes_and_shapes():

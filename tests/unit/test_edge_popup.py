@@ -6,10 +6,12 @@ import math
 import numpy as np
 import pytest
 
-from slth_theory import io
-from slth_theory._edge_popup_kernels import _topk_abs
-from slth_theory.datasets import make_dataset
-from slth_theory.edge_popup import (
+from slth_theory.model import io
+from slth_theory.model.network import Network
+from slth_theory.model.schemes import initialize
+from slth_theory.pruning._edge_popup_kernels import _topk_abs
+from slth_theory.pruning.datasets import make_dataset
+from slth_theory.pruning.edge_popup import (
     Settings,
     anneal_density,
     cosine_lr,
@@ -24,9 +26,7 @@ from slth_theory.edge_popup import (
     score_gradients,
     topk_mask,
 )
-from slth_theory.init import initialize
-from slth_theory.network import Network
-from slth_theory.scaling import distribute_output_scale
+from slth_theory.theory.lemma2 import distribute_output_scale
 
 
 def _net(widths, bias="nonzero", scheme="he-normal", seed=0, act="identity"):

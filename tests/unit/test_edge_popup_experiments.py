@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from slth_theory import experiments as ex
+from slth_theory.pruning import figure1 as ex
 
 matplotlib.use("Agg")
 

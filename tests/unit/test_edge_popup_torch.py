@@ -1,7 +1,7 @@
 """The NumPy/Numba edge-popup against an independent PyTorch reference (skipped without torch).
 
 The reference (``benchmarks/torch_edge_popup.py``) imports no arithmetic from
-``slth_theory.edge_popup``: its kept count, cosine schedule and lambda fits are its own.
+``slth_theory.pruning.edge_popup``: its kept count, cosine schedule and lambda fits are its own.
 Its cross-entropy lambda is the exact root of ``dCE/dlambda`` (bisection to machine
 precision), whereas ``fit_output_scale`` uses bounded Brent with ``xatol = 1e-6`` in
 ``log lambda``; the cross-entropy rescaled trajectory therefore agrees to that stated
@@ -22,8 +22,9 @@ from benchmarks.torch_edge_popup import (  # noqa: E402
     fit_lambda_mse,
 )
 from benchmarks.torch_edge_popup import run as torch_run  # noqa: E402
-from slth_theory.datasets import make_dataset  # noqa: E402
-from slth_theory.edge_popup import (  # noqa: E402
+from slth_theory.model.schemes import initialize  # noqa: E402
+from slth_theory.pruning.datasets import make_dataset  # noqa: E402
+from slth_theory.pruning.edge_popup import (  # noqa: E402
     Settings,
     cosine_lr,
     edge_popup,
@@ -32,7 +33,6 @@ from slth_theory.edge_popup import (  # noqa: E402
     make_plan,
     n_keep,
 )
-from slth_theory.init import initialize  # noqa: E402
 
 # Brent's stopping rule in scipy's fminbound: |x - x*| <= 2 (sqrt(eps) |x| + xatol / 3)
 # with xatol = 1e-6 and |x| <= 20 (log lambda): at most ~1.3e-6; allow 2e-6.

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slth_theory import init as init_mod
 from slth_theory import initialize
+from slth_theory.model import schemes as init_mod
 
 
 def test_registry_lists_valid_names_on_error():

@@ -8,8 +8,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy import integrate, optimize  # noqa: E402
 
-from slth_theory.init import initialize  # noqa: E402
-from slth_theory.lemmas import lemma1 as L1  # noqa: E402
+from slth_theory.model.schemes import initialize
+from slth_theory.theory import lemma1 as L1
 
 
 def test_paper_numbers():

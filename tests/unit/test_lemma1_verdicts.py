@@ -3,7 +3,7 @@
 
 import pytest
 
-from slth_theory.lemmas import lemma1 as L1
+from slth_theory.theory import lemma1 as L1
 
 
 def test_paper_constants_are_the_texts_numbers():

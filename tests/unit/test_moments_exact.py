@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from slth_theory import init
-from slth_theory import moments as M
+from slth_theory.model import schemes as init
+from slth_theory.theory import lemma3 as M
 
 
 def test_recursion_equals_printed_closed_form():

@@ -5,8 +5,7 @@ import numba
 import numpy as np
 import pytest
 
-from slth_theory import moments as M
-from slth_theory._rng_kernels import (
+from slth_theory.numerics._rng_kernels import (
     ZIG_FI,
     ZIG_KI,
     ZIG_R,
@@ -15,6 +14,8 @@ from slth_theory._rng_kernels import (
     key_from_seed,
     ref_draws,
 )
+from slth_theory.theory import lemma3 as M
+from slth_theory.theory import lemma3_mc as MC
 
 ARCHS = [[3, 5, 4, 2], [1, 1], [4, 7, 1], [2, 6, 6, 6, 3]]
 
@@ -70,8 +71,7 @@ def _spec_xoshiro256ss(s, n):
 
 
 def test_xoshiro256ss_known_answer():
-    from slth_theory._rng_kernels import _next_u64
-
+    from slth_theory.numerics._rng_kernels import _next_u64
     expected = _spec_xoshiro256ss((1, 2, 3, 4), 5)
     # the well-known first outputs for s = (1, 2, 3, 4): rotl(2 * 5, 7) * 9 = 11520, then 0
     assert expected[:3] == [11520, 0, 1509978240]
@@ -85,8 +85,7 @@ def test_xoshiro256ss_known_answer():
 
 def test_symmetric_uniform_grid_is_symmetric():
     # u = (2k + 1 - 2^53) / 2^53 maps k and 2^53 - 1 - k to -u and u
-    from slth_theory._rng_kernels import RefXoshiro
-
+    from slth_theory.numerics._rng_kernels import RefXoshiro
     g = RefXoshiro(0, 0)
     for _ in range(100):
         u = g.sym_uniform()
@@ -110,15 +109,15 @@ def test_ziggurat_tables():
 def test_norms_kernel_matches_reference(widths, scheme, bias, skip):
     law = M.layer_law(widths, scheme, bias=bias)
     x0 = np.linspace(-1, 1, widths[0]) + 0.1
-    a = M.simulate_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
-    b = M.reference_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
+    a = MC.simulate_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
+    b = MC.reference_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
 def test_identity_output_matches_reference():
     law = M.layer_law([3, 6, 4], "he-uniform", bias="nonzero")
-    a = M.simulate_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
-    b = M.reference_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
+    a = MC.simulate_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
+    b = MC.reference_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
     assert np.all(a[:, -1] > 0)
 
@@ -127,11 +126,10 @@ def test_norms_rows_match_the_foundation_forward_pass_law():
     # skip=False, zero bias: the norms are those of networks built from the same draws
     widths = [2, 3, 2]
     law = M.layer_law(widths, "he-normal", bias="zero")
-    from slth_theory._rng_kernels import RefXoshiro
-    from slth_theory.network import Network
-
+    from slth_theory.model.network import Network
+    from slth_theory.numerics._rng_kernels import RefXoshiro
     x0 = np.array([0.3, -0.8])
-    out = M.simulate_norms(widths, law, x0, 3, seed=9, skip_inactive=False)
+    out = MC.simulate_norms(widths, law, x0, 3, seed=9, skip_inactive=False)
     for r in range(3):
         g = RefXoshiro(key_from_seed(9), r)
         ws = []
@@ -149,11 +147,11 @@ def test_thread_count_does_not_change_results():
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        a = M.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
-        na = M.simulate_norms(widths, law, None, 101, seed=11)
+        a = MC.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
+        na = MC.simulate_norms(widths, law, None, 101, seed=11)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-        b = M.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
-        nb = M.simulate_norms(widths, law, None, 101, seed=11)
+        b = MC.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
+        nb = MC.simulate_norms(widths, law, None, 101, seed=11)
     finally:
         numba.set_num_threads(old)
     np.testing.assert_array_equal(a.mean, b.mean)
@@ -164,19 +162,19 @@ def test_thread_count_does_not_change_results():
 def test_sums_kernel_agrees_with_per_network_norms():
     widths = [4, 20, 10]
     law = M.layer_law(widths, "he-uniform", bias="nonzero")
-    est = M.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=50)
-    norms = M.simulate_norms(widths, law, None, 777, seed=3)
+    est = MC.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=50)
+    norms = MC.simulate_norms(widths, law, None, 777, seed=3)
     np.testing.assert_allclose(est.mean[1:], norms.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(est.stderr[1:], norms.std(axis=0, ddof=1) / np.sqrt(777),
                                rtol=1e-8)
-    other = M.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=7)
+    other = MC.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=7)
     np.testing.assert_allclose(other.mean, est.mean, rtol=1e-12)
 
 
 def test_progress_reports_every_network():
     widths = [3, 10, 2]
     seen = []
-    M.monte_carlo_second_moments(widths, M.layer_law(widths, "he-normal"), None, 500,
+    MC.monte_carlo_second_moments(widths, M.layer_law(widths, "he-normal"), None, 500,
                                  progress=seen.append)
     assert sum(seen) == 500
 
@@ -191,7 +189,7 @@ def test_validation(kwargs, match):
     widths = [3, 4, 2]
     law = M.layer_law(widths, "he-normal")
     with pytest.raises(ValueError, match=match):
-        M.monte_carlo_second_moments(widths, law, **kwargs)
+        MC.monte_carlo_second_moments(widths, law, **kwargs)
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -205,13 +203,13 @@ def test_numpy_estimator_validation(kwargs, match):
     widths = [3, 4, 2]
     law = M.layer_law(widths, "he-normal")
     with pytest.raises(ValueError, match=match):
-        M.numpy_second_moments(widths, law, n_networks=10, **kwargs)
+        MC.numpy_second_moments(widths, law, n_networks=10, **kwargs)
 
 
-@pytest.mark.parametrize("bit_generator", M.BIT_GENERATORS)
+@pytest.mark.parametrize("bit_generator", MC.BIT_GENERATORS)
 def test_numpy_estimator_accepts_every_listed_bit_generator(bit_generator):
     widths = [3, 4, 2]
-    est = M.numpy_second_moments(widths, M.layer_law(widths, "he-normal"), n_networks=5,
+    est = MC.numpy_second_moments(widths, M.layer_law(widths, "he-normal"), n_networks=5,
                                  batch=2, bit_generator=bit_generator)
     assert est.n_networks == 5 and np.all(np.isfinite(est.mean))
 
@@ -219,13 +217,13 @@ def test_numpy_estimator_accepts_every_listed_bit_generator(bit_generator):
 def test_law_for_other_widths_is_refused():
     law = M.layer_law([2, 3, 1], "he-normal", bias="nonzero")
     assert law.widths == (2, 3, 1)
-    for f in (M.monte_carlo_second_moments, M.numpy_second_moments, M.simulate_norms,
-              M.reference_norms):
+    for f in (MC.monte_carlo_second_moments, MC.numpy_second_moments, MC.simulate_norms,
+              MC.reference_norms):
         with pytest.raises(ValueError, match=r"law was built for widths \[2, 3, 1\]"):
             f([2, 300, 1], law, n_networks=4)
     # a hand-built law without widths: only the number of layers is checked
     free = M.LayerLaw("normal", law.w_scale, law.b_scale)
-    assert M.simulate_norms([2, 300, 1], free, None, 2).shape == (2, 2)
+    assert MC.simulate_norms([2, 300, 1], free, None, 2).shape == (2, 2)
     with pytest.raises(ValueError, match="widths must have 3 entries"):
         M.LayerLaw("normal", law.w_scale, law.b_scale, (2, 3))
 
@@ -234,7 +232,7 @@ def test_law_for_other_widths_is_refused():
 def test_negative_start_is_refused(start):
     widths = [3, 4, 2]
     law = M.layer_law(widths, "he-normal")
-    for f in (M.simulate_norms, M.reference_norms):
+    for f in (MC.simulate_norms, MC.reference_norms):
         with pytest.raises(ValueError, match="start must be an integer >= 0"):
             f(widths, law, None, 3, start=start)
 
@@ -245,6 +243,6 @@ def test_layer_law_validation():
     with pytest.raises(ValueError, match="bias"):
         M.layer_law([4, 8, 8], "theorem5-normal", bias="zero")
     with pytest.raises(ValueError, match="layers"):
-        M.monte_carlo_second_moments([3, 4, 2], M.layer_law([3, 4], "he-normal"))
+        MC.monte_carlo_second_moments([3, 4, 2], M.layer_law([3, 4], "he-normal"))
     with pytest.raises(ValueError, match="family"):
         M.LayerLaw("cauchy", np.ones(2), np.zeros(2))

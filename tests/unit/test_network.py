@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from slth_theory import Network, initialize, parse_widths
-from slth_theory.network import forward_reference
+from slth_theory.model.network import forward_reference
 from slth_theory.testing import inputs_for, networks
 
 

@@ -1,21 +1,21 @@
 """Lemma 4: tolerance formulas, rigorous bounds, counterexample replay, sup estimators."""
 
-import json
 
 import numpy as np
 import pytest
 
-from slth_theory.network import Network
-from slth_theory.propagation import (
+from slth_theory.data import read_json
+from slth_theory.model.network import Network
+from slth_theory.numerics.interval import activation_bounds
+from slth_theory.numerics.supnorm import sup_diff, sup_diff_upper
+from slth_theory.theory.lemma4 import (
     VERSIONS,
-    activation_bounds,
     corrected_bound,
     error_bound,
     layer_stats,
-    perturb,
     tolerances,
 )
-from slth_theory.supnorm import sup_diff, sup_diff_upper
+from slth_theory.theory.lemma4_attack import perturb
 from slth_theory.verify.checks import lemma4
 
 
@@ -87,7 +87,7 @@ def test_main_version_fails_on_small_weights():
 
 
 def test_saved_counterexamples_replay():
-    data = json.loads(lemma4.DATA_FILE.read_text())
+    data = read_json(lemma4.DATA_FILE, shipped=True)
     assert set(data) == {"main", "main-k", "appendix", "appendix-k"}
     for version, rec in data.items():
         rp = lemma4.replay(rec)

@@ -4,9 +4,9 @@
 import numpy as np
 import pytest
 
-from slth_theory.network import Network
-from slth_theory.propagation import perturb
-from slth_theory.supnorm import sup_diff_upper
+from slth_theory.model.network import Network
+from slth_theory.numerics.supnorm import sup_diff_upper
+from slth_theory.theory.lemma4_attack import perturb
 
 
 def _net():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from slth_theory import initialize
-from slth_theory.scaling import (
+from slth_theory.theory.lemma2 import (
     distribute_output_scale,
     homogeneity_transform,
     log_output_factor,

@@ -1,11 +1,11 @@
-"""slth_theory.stats: z-scores, standard errors, formatting, the assertion helper."""
+"""slth_theory.numerics.stats: z-scores, standard errors, formatting, the assertion helper."""
 
 import math
 
 import numpy as np
 import pytest
 
-from slth_theory import stats
+from slth_theory.numerics import stats
 
 
 def test_zscore_cases():

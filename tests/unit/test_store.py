@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from slth_theory.store import ResultsStore, check_store_file
+from slth_theory.engine.store import ResultsStore, check_store_file
 
 
 def _rec(i, sweep="s", **kw):
@@ -113,7 +113,7 @@ def test_directory_missing_and_empty(tmp_path):
 
 _WRITER = textwrap.dedent("""
     import sys
-    from slth_theory.store import ResultsStore
+    from slth_theory.engine.store import ResultsStore
     path, start, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     with ResultsStore(path, timeout=60) as db:
         for i in range(start, start + n):

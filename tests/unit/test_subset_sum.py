@@ -4,7 +4,7 @@ import numba
 import numpy as np
 import pytest
 
-from slth_theory.subset_sum import (
+from slth_theory.construction.subset_sum import (
     MAX_N,
     brute_force,
     closest,

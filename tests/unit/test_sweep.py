@@ -5,10 +5,10 @@ import json
 
 import numpy as np
 import pytest
+from demo_sweep import demo_grid, run_demo
 
-from slth_theory import sweep as sw
-from slth_theory.demo_sweep import demo_grid, run_demo
-from slth_theory.store import ResultsStore
+from slth_theory.engine import sweep as sw
+from slth_theory.engine.store import ResultsStore
 
 
 def test_derive_seed_is_spawned_child_of_root():
@@ -58,10 +58,10 @@ def test_registry_and_lazy(monkeypatch):
     sw.register_lazy("t-missing", "slth_theory.no_such_module:f")
     with pytest.raises(ValueError, match="not available"):
         sw.get_sweep("t-missing")
-    sw.register_lazy("t-nofn", "slth_theory.demo_sweep:no_such_fn")
+    sw.register_lazy("t-nofn", "demo_sweep:no_such_fn")
     with pytest.raises(ValueError, match="no function"):
         sw.get_sweep("t-nofn")
-    sw.register_lazy("t-demo", "slth_theory.demo_sweep:run_demo")
+    sw.register_lazy("t-demo", "demo_sweep:run_demo")
     assert sw.get_sweep("t-demo").fn is run_demo
     assert sw.get_sweep("t-demo").default_grid is demo_grid
     with pytest.raises(ValueError, match="sweep name"):

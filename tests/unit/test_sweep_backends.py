@@ -4,15 +4,15 @@ import json
 import os
 
 import pytest
+from demo_sweep import demo_grid
 
-from slth_theory import sweep as sw
-from slth_theory.backends import (
+from slth_theory.engine import sweep as sw
+from slth_theory.engine.backends import (
     THREAD_VARS,
     available_cores,
     make_backend,
     threads_per_worker,
 )
-from slth_theory.demo_sweep import demo_grid
 
 GRID = demo_grid(widths=(3, 8), reps=3, n_nets=5)
 
@@ -36,7 +36,7 @@ def test_loky_two_workers_identical(serial, tmp_path):
 @pytest.fixture(scope="module")
 def dask2():
     pytest.importorskip("distributed")
-    from slth_theory.backends import DaskBackend
+    from slth_theory.engine.backends import DaskBackend
     be = DaskBackend(local=2)  # what --dask-local 2 starts
     yield be
     be.close()
@@ -108,7 +108,7 @@ def test_failing_run_on_workers(tmp_path, monkeypatch, request, where):
     store = tmp_path / "s.sqlite"
     with pytest.raises(sw.SweepRunError, match=r"run #2 .*ArithmeticError: no good"):
         sw.run_sweep("t-fail", [{"i": i} for i in range(3)], store=store, **opts)
-    from slth_theory.store import ResultsStore
+    from slth_theory.engine.store import ResultsStore
     with ResultsStore(store, readonly=True) as db:
         assert db.integrity_check() == "ok" and db.keys() <= {
             r["key"] for r in sw.plan("t-fail", [{"i": i} for i in range(2)])}

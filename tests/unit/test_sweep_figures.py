@@ -2,10 +2,10 @@
 
 import matplotlib
 import pytest
+from demo_sweep import demo_grid, plot_demo
 
-from slth_theory import figure_registry as fr
-from slth_theory import sweep as sw
-from slth_theory.demo_sweep import demo_grid, plot_demo
+from slth_theory.engine import figures as fr
+from slth_theory.engine import sweep as sw
 
 matplotlib.use("Agg")
 
@@ -54,37 +54,34 @@ def test_paper_figures_registered():
 
 
 def test_calibration_figure_reproduces_run_grid():
-    cal = pytest.importorskip("slth_theory.calibration")
-    from slth_theory.paper_figures import calibration_grid, plot_calibration
-    pairs = calibration_grid(quick=True)[:2]
+    cal = pytest.importorskip("slth_theory.construction.calibration")
+    pairs = cal.calibration_sweep_grid(quick=True)[:2]
     recs = sw.run_sweep("calibrate", [c for c, _ in pairs], seeds=[s for _, s in pairs])
     ref = cal.run_grid(cal.grid(True)[:2], 0)  # the seeding of `slth calibrate --seed 0`
     assert [r["results"] for r in recs] == [sw.to_plain(x, allow_nonfinite=True) for x in ref]
     import matplotlib.pyplot as plt
-    plt.close(plot_calibration(recs))
+    plt.close(cal.plot_calibration_records(recs))
 
 
 def test_fig1_figure_grid_and_plot():
-    ex = pytest.importorskip("slth_theory.experiments")
-    from slth_theory.paper_figures import fig1_grid, plot_fig1
-    pairs = fig1_grid()
+    ex = pytest.importorskip("slth_theory.pruning.figure1")
+    pairs = ex.fig1_sweep_grid()
     assert len(pairs) == len(ex.grid()) == 400
     assert all(isinstance(s, int) for _, s in pairs)
     tiny = ex.grid(reps=1, tasks=("shifted-relu",), densities=(0.2,), epochs=1,
                    anneal_epochs=1, schemes=("he-normal",), biases=("nonzero",))
     recs = sw.run_sweep("fig1", [c for c, _ in tiny], seeds=[s for _, s in tiny])
     import matplotlib.pyplot as plt
-    plt.close(plot_fig1(recs))
+    plt.close(ex.plot_fig1_records(recs))
 
 
 def test_verify_figures_written_from_sweep_records(tmp_path):
-    from slth_theory import paper_figures
-    from slth_theory.sweep import run_sweep
-
+    from slth_theory.engine.sweep import run_sweep
+    from slth_theory.verify import report
     recs = run_sweep("verify", [{"check": "lemma1", "level": "quick"}], seeds=[0], quiet=True)
-    files = paper_figures.write_verify_figures(recs, tmp_path)
+    files = report.write_verify_figures(recs, tmp_path)
     assert files and all(p.exists() and p.stat().st_size > 1000 for p in files)
-    grid = paper_figures.verify_grid()
+    grid = report.verify_grid()
     assert {c["check"] for c, _ in grid} >= {"lemma1", "lemma3", "lemma4"}
     assert all(c["level"] == "full" and s == 0 for c, s in grid)
 
@@ -92,8 +89,7 @@ def test_verify_figures_written_from_sweep_records(tmp_path):
 def test_register_figure_needs_exactly_one_of_plot_and_write():
     import pytest
 
-    from slth_theory.figure_registry import register_figure
-
+    from slth_theory.engine.figures import register_figure
     with pytest.raises(ValueError, match="exactly one"):
         register_figure("x", sweep="demo", grid=list)
     with pytest.raises(ValueError, match="exactly one"):

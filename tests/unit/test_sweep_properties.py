@@ -6,8 +6,8 @@ import struct
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slth_theory import sweep as sw
-from slth_theory.store import ResultsStore
+from slth_theory.engine import sweep as sw
+from slth_theory.engine.store import ResultsStore
 
 _scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70)
             | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8))

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from slth_theory.cli import main
-from slth_theory.network import Network
-from slth_theory.store import ResultsStore
-from slth_theory.sweep import to_plain
-from slth_theory.verify import claims
-from slth_theory.verify.claims import Check, CheckOutput, ClaimRow, decode_data, encode_data
+from slth_theory.cli.main import main
+from slth_theory.engine.codec import decode_data, encode_data, register_type
+from slth_theory.engine.store import ResultsStore
+from slth_theory.engine.sweep import to_plain
+from slth_theory.model.network import Network
+from slth_theory.verify import report as claims
+from slth_theory.verify.report import Check, CheckOutput, ClaimRow
 
 
 def _rows(capsys, only, *extra):
@@ -34,6 +35,7 @@ def test_workers_2_gives_the_rows_of_the_plain_loop(capsys):
     assert code == 0 and json.dumps(plain) == json.dumps(rows1)
 
 
+@register_type
 @dataclass
 class _Pt:
     x: float
@@ -104,3 +106,17 @@ def test_sweep_path_deduplicates_only_preserving_order():
     ids = [r.id for r in rows]
     assert len(ids) == len(set(ids))
     assert ids == [r.id for r in claims.run_checks("quick", 0, ["lemma2", "lemma1"])]
+
+
+@dataclass
+class _Unregistered:
+    x: float
+
+
+def test_stored_data_never_names_code():
+    """A stored dataclass decodes only if registered; an unknown name is a ValueError."""
+    with pytest.raises(ValueError, match="not registered"):
+        encode_data({"u": _Unregistered(1.0)})
+    evil = {"__slth__": "dataclass", "type": "os:system", "fields": {}}
+    with pytest.raises(ValueError, match="unknown type 'os:system'"):
+        decode_data(evil)

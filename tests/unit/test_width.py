@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from slth_theory.network import Network
-from slth_theory.width_bound import width_bound
+from slth_theory.model.network import Network
+from slth_theory.theory.theorem5 import width_bound
 
 
 def test_arch_only_formulas_by_hand():

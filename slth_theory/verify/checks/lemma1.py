@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ...lemmas import lemma1 as L1
-from ..claims import Check, CheckOutput, ClaimRow
+from slth_theory.engine.codec import register_type
+from slth_theory.theory import lemma1 as L1
+from slth_theory.verify.report import Check, CheckOutput, ClaimRow
 
-# quadrature error of the 20000-point midpoint rule for these fits is < 1e-8
 _QUAD_TOL = 1e-8
 
 
@@ -80,5 +80,7 @@ def run(level: str, seed: int) -> CheckOutput:
 def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     return [L1.save_figure(data["result"], outdir)]
 
+
+register_type(L1.FitResult)  # stored as figure data
 
 CHECKS = [Check("lemma1", run, plot, order=10, cost=1.0)]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...init import initialize
-from ...scaling import distribute_output_scale, homogeneity_transform, log_output_factor
-from ..claims import Check, CheckOutput, ClaimRow
+from slth_theory.model.schemes import initialize
+from slth_theory.theory.lemma2 import (
+    distribute_output_scale,
+    homogeneity_transform,
+    log_output_factor,
+)
+from slth_theory.verify.report import Check, CheckOutput, ClaimRow
 
 
 def _max_rel_error(level: str, seed: int) -> tuple[float, float, int]:

@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from ... import moments as M
-from ...stats import compare, format_estimate
-from ..claims import Check, CheckOutput, ClaimRow, report_progress
+from slth_theory.engine.codec import register_type
+from slth_theory.numerics.stats import Comparison, compare, format_estimate
+from slth_theory.theory import lemma3 as M
+from slth_theory.theory import lemma3_mc as MC
+from slth_theory.verify.report import Check, CheckOutput, ClaimRow, report_progress
 
 N_SE = 5.0
 # "E||f||^2 ~ ||x0||^2 + 1" counts as holding approximately when the exact input gain
@@ -91,7 +93,7 @@ def _run_family(family: str, level: str, seed: int, done: list[float], total: fl
             done[0] += cost * m / n
             report_progress(done[0], total)
 
-        est = M.monte_carlo_second_moments(widths, law, x0, n, seed=[seed, 3, k,
+        est = MC.monte_carlo_second_moments(widths, law, x0, n, seed=[seed, 3, k,
                                            0 if family == "normal" else 1], progress=tick)
         exact = M.lemma3_second_moments(widths, law.w_var, law.b_var, float(x0 @ x0))
         results.append({"config": cfg, "family": family, "estimate": est, "exact": exact,
@@ -163,7 +165,7 @@ def he_verdict(mc_vs_paper_ok: bool, mc_vs_exact_ok: bool, input_gain: float,
         paper's ``||x0||^2 + 1`` and with the exact value ``input_gain ||x0||^2 +
         bias_term`` (Lemma 3).
     input_gain, bias_term : float
-        The exact value's coefficients (:func:`slth_theory.moments.he_claim`).
+        The exact value's coefficients (:func:`slth_theory.theory.lemma3.he_claim`).
     rel_tol : float
         Relative distance of ``input_gain`` and ``bias_term`` from 1 accepted as "~".
 
@@ -273,7 +275,7 @@ def _looks_linear(level: str, seed: int, done, total) -> tuple[list[ClaimRow], l
     for k, (name, widths) in enumerate(LL_ARCHS.items()):
         x0 = _x0(widths, seed, name[0])
         paper, exact = M.looks_linear_second_moments(widths, float(x0 @ x0))
-        est = M.looks_linear_monte_carlo(widths, x0, n, seed=[seed, 5, k])
+        est = MC.looks_linear_monte_carlo(widths, x0, n, seed=[seed, 5, k])
         done[0] += total * 0.1 / len(LL_ARCHS)
         report_progress(done[0], total)
         cp = compare(est.mean[-1], est.stderr[-1], paper[-1], N_SE)
@@ -305,8 +307,7 @@ def _looks_linear(level: str, seed: int, done, total) -> tuple[list[ClaimRow], l
 
 def _marginal_row(level: str, seed: int) -> ClaimRow:
     """Entries of looks-linear blocks: variance exactly 1/max(p, q); not normal."""
-    from ...init import initialize, looks_linear_block_shapes
-
+    from slth_theory.model.schemes import initialize, looks_linear_block_shapes
     widths = [8, 32, 32, 32]
     shapes = looks_linear_block_shapes(widths)
     n = 300 if level == "quick" else 3000
@@ -362,9 +363,13 @@ def run(level: str, seed: int) -> CheckOutput:
 
 
 def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
-    from ...lemmas.lemma3_plots import save_figures
-
+    from slth_theory.theory.lemma3_plots import save_figures
     return save_figures(data, outdir)
 
+
+# stored as figure data (decoded only if registered)
+register_type(Config)
+register_type(MC.MomentEstimate)
+register_type(Comparison)
 
 CHECKS = [Check("lemma3", run, plot, order=30, cost=6.0)]

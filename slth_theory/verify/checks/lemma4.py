@@ -1,10 +1,11 @@
 """Lemma 4 (approximation propagation), tested hard: every version of ``eps_l`` against
 random and adversarial perturbations of random and stress targets.
 
-For each version of :data:`slth_theory.propagation.VERSIONS` and each target, every
+For each version of :data:`slth_theory.theory.lemma4.VERSIONS` and each target, every
 non-zero parameter of layer ``l`` is moved by exactly ``eps_l`` with (a) random signs and
 (b) adversarial signs (sign-gradient ascent of ``||f_eps(x*) - f(x*)||^2`` at the current
-worst input ``x*``, alternated with the sup estimator :func:`slth_theory.supnorm.sup_diff`).
+worst input ``x*``, alternated with the sup estimator
+:func:`slth_theory.numerics.supnorm.sup_diff`).
 The row reports the largest ``sup ||f - f_eps||_2 / eps`` seen. A ratio above 1 is a
 counterexample to the version; the committed file
 ``slth_theory/data/lemma4_counterexamples.json`` holds one per failing version
@@ -30,20 +31,20 @@ from typing import Any
 
 import numpy as np
 
-from ...network import Network
-from ...propagation import (
+from slth_theory.data import read_json
+from slth_theory.model.network import Network
+from slth_theory.numerics.supnorm import sup_diff
+from slth_theory.theory.lemma4 import (
     VERSIONS,
-    adversarial_signs,
     corrected_bound,
     error_bound,
     layer_stats,
-    perturb,
     tolerances,
 )
-from ...supnorm import sup_diff
-from ..claims import Check, CheckOutput, ClaimRow
+from slth_theory.theory.lemma4_attack import adversarial_signs, perturb
+from slth_theory.verify.report import Check, CheckOutput, ClaimRow
 
-DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "lemma4_counterexamples.json"
+DATA_FILE = "lemma4_counterexamples.json"  # shipped in slth_theory/data
 FAMILIES = ("random", "small", "equal", "wide")
 # float64 evaluation of f - f_eps is exact to ~1e-13 relative at these sizes
 _TOL = 1e-9
@@ -230,7 +231,7 @@ def run(level: str, seed: int) -> CheckOutput:
             detail = f"exceeded on a {cells[j]['family']} target {cells[j]['widths']}"
             if version in saved:
                 rp = replay(saved[version])
-                detail += (f"; replayed counterexample {DATA_FILE.name}[{version}]: error/eps "
+                detail += (f"; replayed counterexample {DATA_FILE}[{version}]: error/eps "
                            f"= {rp['ratio']:.3g} at a stored input, perturbation within "
                            f"eps_l: {rp['within_tolerances']}")
             verdict = "fails"
@@ -252,12 +253,10 @@ def run(level: str, seed: int) -> CheckOutput:
 
 
 def _load_saved() -> dict[str, Any]:
-    if not DATA_FILE.exists():
-        return {}
-    return json.loads(DATA_FILE.read_text())
+    return read_json(DATA_FILE)
 
 
-def save_counterexamples(seed: int = 0, path: Path = DATA_FILE) -> dict[str, Any]:
+def save_counterexamples(path: str | Path, seed: int = 0) -> dict[str, Any]:
     """Run the full search and store, per failing version, its smallest-size worst case."""
     cells = search("full", seed)
     best: dict[str, Any] = {}
@@ -304,6 +303,6 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
 CHECKS = [Check("lemma4", run, plot=plot, order=40)]
 
 if __name__ == "__main__":  # pragma: no cover
-    if "--save" in sys.argv:
-        res = save_counterexamples()
+    if len(sys.argv) == 3 and sys.argv[1] == "--save":  # regenerate the shipped file
+        res = save_counterexamples(sys.argv[2])
         print({v: round(r["ratio"], 3) for v, r in res.items()})

@@ -1,0 +1,158 @@
+"""``slth reproduce fig1``: the Section 6 experiments and Figure 1 of the paper."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int, positive_int
+from slth_theory.cli.sweep import add_execution_arguments
+from slth_theory.engine.backends import SweepRunError
+from slth_theory.engine.sweep import SweepInterrupted, run_sweep
+from slth_theory.pruning import figure1 as ex
+from slth_theory.pruning.datasets import TASKS
+from slth_theory.pruning.edge_popup import ANNEAL_MODES, BIAS_RANKINGS, METHODS
+
+NAME = "reproduce"
+HELP = "re-run the paper's experiments (fig1: edge-popup grid of Section 6) and plot them"
+
+FIGURES = ("fig1",)
+STORE_NAME = "slth-results/store.sqlite"
+
+
+def _densities(text: str) -> list[float]:
+    try:
+        vals = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"densities must be comma-separated numbers; "
+                                         f"got {text!r}") from None
+    if not vals or any(not 0 < v <= 1 for v in vals):
+        raise argparse.ArgumentTypeError(f"densities must be in (0, 1]; got {text!r}")
+    return vals
+
+
+def _list(allowed):
+    def parse(text: str) -> list[str]:
+        vals = [t.strip() for t in text.split(",") if t.strip()]
+        bad = [v for v in vals if v not in allowed]
+        if not vals or bad:
+            raise argparse.ArgumentTypeError(f"choose from {','.join(allowed)}; got {text!r}")
+        return vals
+    return parse
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("figure", choices=FIGURES, help="which figure (fig1: Section 6, Figure 1)")
+    p.add_argument("--reps", type=positive_int, default=ex.REPS,
+                   help=f"repetitions per configuration (default {ex.REPS})")
+    p.add_argument("--out", default="figures", help="output directory (default figures/)")
+    p.add_argument("--tasks", type=_list(TASKS), default=list(TASKS),
+                   help="comma-separated subset of shifted-relu,onion (default both)")
+    p.add_argument("--densities", type=_densities, default=None,
+                   help="comma-separated densities replacing the paper's lists (quick runs)")
+    p.add_argument("--methods", type=_list(METHODS), default=list(METHODS),
+                   help="comma-separated subset of edge-popup,edge-popup-scaled")
+    p.add_argument("--schemes", type=_list(ex.SCHEMES), default=list(ex.SCHEMES),
+                   help="comma-separated subset of he-normal,looks-linear")
+    p.add_argument("--biases", type=_list(ex.BIASES), default=list(ex.BIASES),
+                   help="comma-separated subset of zero,nonzero")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help=f"training epochs e (default {ex.EPOCHS})")
+    p.add_argument("--anneal-epochs", type=nonneg_int, default=None,
+                   help="annealing epochs e_a for every run (default: the paper's per task "
+                        "and density)")
+    p.add_argument("--anneal-mode", choices=ANNEAL_MODES, default=None,
+                   help="extra (default): e_a annealing epochs before e epochs; within: "
+                        "annealing inside the e epochs")
+    p.add_argument("--bias-ranking", choices=BIAS_RANKINGS, default=None,
+                   help="separate (default) or joint ranking of bias scores")
+    p.add_argument("--width", type=positive_int, default=None, help="hidden width (100)")
+    p.add_argument("--depth", type=positive_int, default=None, help="weight layers (5)")
+    p.add_argument("--n-samples", type=positive_int, default=None,
+                   help="samples per data set before the 80/20 split (10000)")
+    p.add_argument("--seed", type=nonneg_int, default=ex.ROOT_SEED,
+                   help=f"root seed of the repetition seeds (default {ex.ROOT_SEED})")
+    p.add_argument("--only-reps", default=None, metavar="R,R,...",
+                   help="run only these repetition indices (0-based; seeds unchanged); "
+                        "OUT/fig1.csv then holds only them (to parallelise use --workers)")
+    p.add_argument("--plot-only", nargs="+", metavar="CSV", default=None,
+                   help="no runs: merge these result CSVs (duplicate runs dropped) into "
+                        "OUT/fig1.csv and plot them")
+    add_execution_arguments(
+        p, store_default=None,
+        store_help=f"SQLite results store (default OUT/{STORE_NAME}); runs it holds are "
+                   "not run again, so an interrupted run resumes")
+    add_json_flag(p)
+
+
+def _write_csv(path: Path, rows: list[dict]) -> None:
+    """Write ``rows`` (columns :data:`experiments.CSV_FIELDS`) atomically to ``path``."""
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as fh:
+        w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    tmp.replace(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "fig1.csv"
+    if args.plot_only:
+        for pth in args.plot_only:
+            if not Path(pth).exists():
+                raise ValueError(f"--plot-only: file {pth!r} does not exist")
+        rows, seen = [], set()
+        for r in ex.read_csv(args.plot_only):  # drop duplicate runs (first one wins)
+            if ex.run_key(r) not in seen:
+                seen.add(ex.run_key(r))
+                rows.append(r)
+        _write_csv(csv_path, rows)
+    else:
+        overrides = {"epochs": args.epochs, "anneal_epochs": args.anneal_epochs,
+                     "anneal_mode": args.anneal_mode, "bias_ranking": args.bias_ranking,
+                     "width": args.width, "depth": args.depth, "n_samples": args.n_samples}
+        only = None
+        if args.only_reps is not None:
+            try:
+                only = [int(t) for t in args.only_reps.split(",") if t.strip()]
+            except ValueError:
+                raise ValueError(f"--only-reps must be comma-separated integers; got "
+                                 f"{args.only_reps!r}") from None
+        jobs = ex.grid(args.reps, args.tasks, args.densities, args.methods, args.schemes,
+                       args.biases, root_seed=args.seed, only_reps=only, **overrides)
+        store = Path(args.store) if args.store else out / STORE_NAME
+        try:
+            records = run_sweep("fig1", [c for c, _ in jobs], seeds=[s for _, s in jobs],
+                                store=store, workers=args.workers, scheduler=args.scheduler,
+                                dask_local=args.dask_local, recompute=args.recompute,
+                                quiet=args.quiet, connect_timeout=args.connect_timeout,
+                                synchronous=args.sync.upper())
+        except SweepInterrupted as exc:
+            print(f"slth reproduce: {exc}", file=sys.stderr)
+            return 130
+        except SweepRunError as exc:
+            print(f"slth reproduce: error: {exc}; finished runs are kept in {store}",
+                  file=sys.stderr)
+            return 1
+        _write_csv(csv_path, [dict(r["results"], rep=r["config"]["rep"]) for r in records])
+        rows = ex.read_csv([csv_path])
+    summary = ex.summarize(rows)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = ex.plot_fig1(rows)
+    png = out / "fig1.png"
+    fig.savefig(png, dpi=150)
+    table = ex.markdown_table(summary)
+    (out / "fig1_table.md").write_text(table + "\n")
+    if args.json:
+        emit_json({"csv": str(csv_path), "figure": str(png), "runs": len(rows),
+                   "store": None if args.plot_only else str(store), "summary": summary})
+    else:
+        print(table)
+        print(f"wrote {csv_path} ({len(rows)} runs), {png}, {out / 'fig1_table.md'}")
+    return 0

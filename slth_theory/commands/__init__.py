@@ -1,1 +1,0 @@
-"""Subcommands of ``slth``: each module defines NAME, HELP, add_arguments and run."""

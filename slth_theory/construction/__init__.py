@@ -1,0 +1,1 @@
+"""Theorem 5 made concrete: subset sum, ticket construction, certificates, calibration of C."""

@@ -1,0 +1,1 @@
+"""The network model: networks, tickets, initialization schemes and the ``.npz`` file format."""

@@ -1,0 +1,1 @@
+"""Numerical building blocks: interval bounds, sup-norm estimates, statistics, RNG kernels."""

@@ -1,0 +1,1 @@
+"""Finding tickets by pruning: edge-popup with bias scores, the data sets, Figure 1."""

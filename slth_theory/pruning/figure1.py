@@ -1,0 +1,380 @@
+"""The Section 6 experiments (Figure 1): grid definition, one pure run, CSV and plot.
+
+The grid: both tasks, the paper's target densities (fraction kept), both methods
+(edge-popup, edge-popup-scaled), He-normal and looks-linear initialisation each with
+zero and non-zero biases, depth 5, width 100, 5 repetitions. Annealing epochs ``e_a``
+as Section 6 states: 5 for the shifted ReLU; 20 for the onion at densities 0.01 and
+0.05 and 10 at higher densities.
+
+Each run is :func:`run_one` ``(config, seed) -> dict`` of plain values (no shared state,
+no global randomness), so a sweep engine can drive it. Repetition ``r`` of every
+configuration uses the seed ``SeedSequence(root_seed).spawn(reps)[r]`` (as an int);
+inside a run that seed is split into data, initialisation and training streams, so the
+configurations of one repetition share the data set, and zero- and non-zero-bias
+networks share their weights (``slth_theory.model.schemes`` draws weights before biases).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from slth_theory.engine.figures import register_figure
+from slth_theory.model.schemes import initialize
+from slth_theory.pruning.datasets import N_SAMPLES, TASKS, TEST_FRACTION, make_dataset
+from slth_theory.pruning.edge_popup import METHODS, Settings, edge_popup, evaluate
+
+DENSITIES = {
+    "shifted-relu": (0.002, 0.01, 0.05, 0.1, 0.2),
+    "onion": (0.01, 0.05, 0.1, 0.2, 0.5),
+}
+SCHEMES = ("he-normal", "looks-linear")
+BIASES = ("zero", "nonzero")
+DEPTH = 5
+WIDTH = 100
+EPOCHS = 10
+REPS = 5
+ROOT_SEED = 20240601
+
+CSV_FIELDS = (
+    "task", "density", "method", "scheme", "bias", "rep", "seed", "epochs", "anneal_epochs",
+    "anneal_mode", "bias_ranking", "width", "depth", "train_loss", "test_loss",
+    "train_accuracy", "test_accuracy", "final_density", "density_with_biases",
+    "output_scale", "seconds_per_epoch", "seconds",
+)
+
+
+def paper_anneal_epochs(task: str, density: float) -> int:
+    """``e_a`` as Section 6 states: 5 (shifted ReLU); onion 20 if density <= 0.05, else 10."""
+    if task == "shifted-relu":
+        return 5
+    if task == "onion":
+        return 20 if density <= 0.05 + 1e-12 else 10
+    raise ValueError(f"task must be one of {TASKS}; got {task!r}")
+
+
+def architecture(task: str, width: int = WIDTH, depth: int = DEPTH) -> list[int]:
+    """``[n0, width, ..., width, nL]`` with ``depth`` weight layers."""
+    n0, nL = (1, 1) if task == "shifted-relu" else (2, 4)
+    if depth < 1 or width < 1:
+        raise ValueError(f"depth and width must be >= 1; got depth={depth}, width={width}")
+    return [n0] + [width] * (depth - 1) + [nL]
+
+
+def default_config(task: str, density: float, method: str, scheme: str, bias: str,
+                   **overrides: Any) -> dict[str, Any]:
+    """A complete run configuration of plain values, the paper's defaults filled in."""
+    cfg = {
+        "task": task, "density": float(density), "method": method, "scheme": scheme,
+        "bias": bias, "epochs": EPOCHS, "anneal_epochs": paper_anneal_epochs(task, density),
+        "anneal_mode": "extra", "bias_ranking": "separate", "width": WIDTH, "depth": DEPTH,
+        "n_samples": N_SAMPLES, "test_fraction": TEST_FRACTION, "lr": 0.1,
+        "batch_size": 32, "engine": "numba",
+    }
+    unknown = set(overrides) - set(cfg)
+    if unknown:
+        raise ValueError(f"unknown config keys {sorted(unknown)}")
+    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    return cfg
+
+
+def run_one(config: dict[str, Any], seed: int, ticket_out: Callable | None = None
+            ) -> dict[str, Any]:
+    """One pruning run of the grid: plain-value config and seed in, plain dict out.
+
+    Parameters
+    ----------
+    config : dict
+        Keys of :func:`default_config`.
+    seed : int
+        Split into data, initialisation and training streams with ``SeedSequence``.
+    ticket_out : callable, optional
+        Called with the :class:`~slth_theory.model.ticket.Ticket` (e.g. to save it).
+
+    Returns
+    -------
+    dict
+        The config, ``seed``, train/test loss (MSE or cross-entropy), train/test
+        accuracy (NaN for regression), ``final_density`` (fraction of weights kept),
+        ``density_with_biases``, ``output_scale`` (lambda), ``seconds_per_epoch``,
+        ``seconds``.
+
+    Notes
+    -----
+    Section 6 of the paper (setup of Figure 1).
+    """
+    t0 = time.perf_counter()
+    c = default_config(config["task"], config["density"], config["method"], config["scheme"],
+                       config["bias"], **{k: v for k, v in config.items() if k not in (
+                           "task", "density", "method", "scheme", "bias", "rep")})
+    ss_data, ss_init, ss_train = np.random.SeedSequence(int(seed)).spawn(3)
+    data = make_dataset(c["task"], n=int(c["n_samples"]), test_fraction=float(c["test_fraction"]),
+                        rng=np.random.default_rng(ss_data))
+    net = initialize(architecture(c["task"], int(c["width"]), int(c["depth"])), c["scheme"],
+                     bias=c["bias"], output_activation="identity",
+                     rng=ss_init)  # recorded as meta seed + spawn_key: regenerable
+    net.meta["run_seed"] = int(seed)
+    settings = Settings(c["density"], method=c["method"], epochs=int(c["epochs"]),
+                        anneal_epochs=int(c["anneal_epochs"]), anneal_mode=c["anneal_mode"],
+                        bias_ranking=c["bias_ranking"], lr=float(c["lr"]),
+                        batch_size=int(c["batch_size"]))
+    res = edge_popup(net, data, settings, rng=np.random.default_rng(ss_train),
+                     engine=c["engine"])
+    tr = evaluate(res.ticket, data.x_train, data.y_train, data.loss)
+    te = evaluate(res.ticket, data.x_test, data.y_test, data.loss)
+    if ticket_out is not None:
+        ticket_out(res.ticket)
+    out = {k: c[k] for k in ("task", "density", "method", "scheme", "bias", "epochs",
+                             "anneal_epochs", "anneal_mode", "bias_ranking", "width", "depth")}
+    out.update({
+        "seed": int(seed),
+        "train_loss": tr["loss"], "test_loss": te["loss"],
+        "train_accuracy": tr.get("accuracy", math.nan),
+        "test_accuracy": te.get("accuracy", math.nan),
+        "final_density": res.ticket.density,
+        "density_with_biases": res.ticket.density_with_biases,
+        "output_scale": res.ticket.output_scale,
+        "seconds_per_epoch": res.seconds_per_epoch,
+        "seconds": time.perf_counter() - t0,
+    })
+    return out
+
+
+def rep_seeds(reps: int, root_seed: int = ROOT_SEED) -> list[int]:
+    """One int seed per repetition from ``SeedSequence(root_seed).spawn(reps)``."""
+    return [int(s.generate_state(1, np.uint32)[0])
+            for s in np.random.SeedSequence(int(root_seed)).spawn(int(reps))]
+
+
+def grid(reps: int = REPS, tasks: Sequence[str] = TASKS,
+         densities: Sequence[float] | None = None, methods: Sequence[str] = METHODS,
+         schemes: Sequence[str] = SCHEMES, biases: Sequence[str] = BIASES,
+         root_seed: int = ROOT_SEED, only_reps: Sequence[int] | None = None,
+         **overrides: Any) -> list[tuple[dict[str, Any], int]]:
+    """The Figure 1 grid as ``(config, seed)`` pairs, repetition-major.
+
+    Repetition ``r`` of every configuration comes before repetition ``r + 1`` of any, so
+    an interrupted run leaves complete repetitions. ``densities`` (if given) replaces the
+    paper's per-task lists; the configs carry ``rep``. ``only_reps`` keeps only those
+    repetition indices (their seeds are unchanged), to split a grid over processes.
+    """
+    for t in tasks:
+        if t not in TASKS:
+            raise ValueError(f"tasks must be among {TASKS}; got {t!r}")
+    if reps < 1:
+        raise ValueError(f"reps must be >= 1; got {reps}")
+    seeds = rep_seeds(reps, root_seed)
+    out = []
+    if only_reps is not None and any(not 0 <= r < reps for r in only_reps):
+        raise ValueError(f"only_reps must be in [0, {reps}); got {list(only_reps)}")
+    for r, seed in enumerate(seeds):
+        if only_reps is not None and r not in only_reps:
+            continue
+        for task in tasks:
+            for d in (densities if densities else DENSITIES[task]):
+                for scheme in schemes:
+                    for bias in biases:
+                        for method in methods:
+                            cfg = default_config(task, d, method, scheme, bias, **overrides)
+                            cfg["rep"] = r
+                            out.append((cfg, seed))
+    return out
+
+
+_INT_FIELDS = ("rep", "seed", "epochs", "anneal_epochs", "width", "depth")
+
+
+def run_key(row: dict[str, Any]) -> tuple:
+    """Identity of a run in a CSV (for resuming)."""
+    return (row["task"], f"{float(row['density']):.6g}", row["method"], row["scheme"],
+            row["bias"], int(row["seed"]))
+
+
+def read_csv(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+    """Rows of one or more result CSVs, numbers converted."""
+    rows = []
+    for p in paths:
+        with open(p, newline="") as fh:
+            for r in csv.DictReader(fh):
+                for k, v in r.items():
+                    if k in ("task", "method", "scheme", "bias", "anneal_mode", "bias_ranking"):
+                        continue
+                    try:
+                        r[k] = float(v) if v not in ("", "nan") else math.nan
+                        if k in _INT_FIELDS and math.isfinite(r[k]):
+                            r[k] = int(r[k])
+                    except ValueError:
+                        pass
+                rows.append(r)
+    return rows
+
+
+def run_grid(jobs: list[tuple[dict[str, Any], int]], csv_path: str | Path,
+             resume: bool = True, quiet: bool = False,
+             runner: Callable[[dict[str, Any], int], dict[str, Any]] = run_one
+             ) -> list[dict[str, Any]]:
+    """Run ``jobs`` in a plain loop, appending one CSV row per finished run.
+
+    With ``resume``, runs already in ``csv_path`` (same task, density, method, scheme,
+    bias, seed) are skipped. Returns all rows of the CSV afterwards.
+    """
+    from slth_theory.engine.progress import bar
+    csv_path = Path(csv_path)
+    done = set()
+    if resume and csv_path.exists():
+        done = {run_key(r) for r in read_csv([csv_path])}
+    else:
+        with open(csv_path, "w", newline="") as fh:
+            csv.DictWriter(fh, CSV_FIELDS).writeheader()
+    todo = [(c, s) for c, s in jobs if run_key({**c, "seed": s}) not in done]
+    pb = bar(len(todo), desc="fig1", quiet=quiet)
+    try:
+        for cfg, seed in todo:
+            row = runner(cfg, seed)
+            row["rep"] = cfg.get("rep", "")
+            with open(csv_path, "a", newline="") as fh:
+                csv.DictWriter(fh, CSV_FIELDS, extrasaction="ignore").writerow(row)
+            pb.update(1)
+    finally:
+        pb.close()
+    return read_csv([csv_path])
+
+
+# ------------------------------------------------------------------- summary
+def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Mean, standard deviation, min, max and count of the test metric per configuration.
+
+    The metric is test MSE for the shifted ReLU and test accuracy for the onion.
+    """
+    groups: dict[tuple, list[float]] = {}
+    for r in rows:
+        metric = r["test_loss"] if r["task"] == "shifted-relu" else r["test_accuracy"]
+        key = (r["task"], r["method"], r["scheme"], r["bias"], float(r["density"]))
+        groups.setdefault(key, []).append(float(metric))
+    out = []
+    for (task, method, scheme, bias, d), vals in sorted(groups.items()):
+        v = np.asarray(vals)
+        out.append({"task": task, "method": method, "scheme": scheme, "bias": bias,
+                    "density": d, "metric": "test_mse" if task == "shifted-relu"
+                    else "test_accuracy", "mean": float(v.mean()),
+                    "std": float(v.std(ddof=1)) if v.size > 1 else math.nan,
+                    "min": float(v.min()), "max": float(v.max()), "n": int(v.size)})
+    return out
+
+
+def markdown_table(summary: list[dict[str, Any]]) -> str:
+    """Markdown table: one row per (task, method, scheme, bias), one column per density."""
+    out = []
+    for task in TASKS:
+        rows = [s for s in summary if s["task"] == task]
+        if not rows:
+            continue
+        dens = sorted({s["density"] for s in rows})
+        metric = "test MSE" if task == "shifted-relu" else "test accuracy"
+        ns = sorted({s["n"] for s in rows})
+        out.append(f"**{task}**: {metric}, mean ± standard deviation over "
+                   f"{'/'.join(map(str, ns))} repetitions, per density (fraction kept)\n")
+        out.append("| method | scheme | bias | " + " | ".join(f"{d:g}" for d in dens) + " |")
+        out.append("|---|---|---|" + "---|" * len(dens))
+        keys = sorted({(s["method"], s["scheme"], s["bias"]) for s in rows})
+        for k in keys:
+            cells = []
+            for d in dens:
+                m = [s for s in rows if (s["method"], s["scheme"], s["bias"]) == k
+                     and s["density"] == d]
+                if not m:
+                    cells.append("")
+                elif task == "shifted-relu":
+                    cells.append(f"{m[0]['mean']:.3g} ± {m[0]['std']:.2g}")
+                else:
+                    cells.append(f"{m[0]['mean']:.3f} ± {m[0]['std']:.3f}")
+            out.append(f"| {k[0]} | {k[1]} | {k[2]} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+_STYLE = {
+    ("he-normal", "zero"): ("tab:blue", "He, zero bias"),
+    ("he-normal", "nonzero"): ("tab:orange", "He, non-zero bias"),
+    ("looks-linear", "zero"): ("tab:green", "looks-linear, zero bias"),
+    ("looks-linear", "nonzero"): ("tab:red", "looks-linear, non-zero bias"),
+}
+
+
+def plot_fig1(rows: list[dict[str, Any]], axes=None):
+    """Figure 1: test MSE (log scale) on the shifted ReLU, test accuracy on the onion.
+
+    One panel per task; lines per scheme and bias, solid for edge-popup-scaled and dashed
+    for edge-popup; markers at the mean over repetitions, error bars spanning min to max.
+
+    Parameters
+    ----------
+    rows : list of dict
+        CSV rows (:func:`read_csv`).
+    axes : sequence of two matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    summary = summarize(rows)
+    tasks = [t for t in TASKS if any(s["task"] == t for s in summary)]
+    if axes is None:
+        fig, axes = plt.subplots(len(tasks), 1, figsize=(7.5, 3.6 * len(tasks)), squeeze=False)
+        axes = axes[:, 0]
+    else:
+        fig = axes[0].figure
+    for ax, task in zip(axes, tasks, strict=False):
+        for (scheme, bias), (color, label) in _STYLE.items():
+            for method, ls, mk in (("edge-popup-scaled", "-", "o"), ("edge-popup", "--", "s")):
+                pts = sorted((s for s in summary if s["task"] == task and s["scheme"] == scheme
+                              and s["bias"] == bias and s["method"] == method),
+                             key=lambda s: s["density"])
+                if not pts:
+                    continue
+                d = np.array([p["density"] for p in pts])
+                m = np.array([p["mean"] for p in pts])
+                lo = m - np.array([p["min"] for p in pts])
+                hi = np.array([p["max"] for p in pts]) - m
+                short = "scaled" if method == "edge-popup-scaled" else "plain"
+                ax.errorbar(d, m, yerr=[lo, hi], color=color, ls=ls, marker=mk, ms=4,
+                            capsize=2, lw=1.2, label=f"{label}, {short}")
+        ax.set_xscale("log")
+        ax.set_xlabel("density (fraction of weights kept)")
+        if task == "shifted-relu":
+            ax.set_yscale("log")
+            ax.set_ylabel("test MSE (lower is better)")
+            ax.set_title("Shifted ReLU")
+        else:
+            ax.set_ylabel("test accuracy (higher is better)")
+            ax.set_title("Onion slice")
+        ax.grid(True, which="both", alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
+    n = max((s["n"] for s in summary), default=0)
+    fig.suptitle(f"Edge-popup tickets, depth 5 width 100 (mean, bars min-max, up to {n} reps)",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0.05 if len(tasks) > 1 else 0.12, 1, 1))
+    return fig
+
+
+def fig1_sweep_grid() -> list[tuple[dict[str, Any], int]]:
+    """The Figure 1 grid as ``(config, seed)`` pairs (:func:`grid`)."""
+    return [(c, int(s)) for c, s in grid()]
+
+
+def plot_fig1_records(records: list[dict], ax=None):
+    """Figure 1 from sweep records (config and results merged into one row per run)."""
+    return plot_fig1([{**r["config"], **r["results"]} for r in records], ax)
+
+
+register_figure("fig1", sweep="fig1", grid=fig1_sweep_grid, plot=plot_fig1_records,
+                description="Figure 1: edge-popup tickets vs target density (Section 6)")

@@ -1,0 +1,331 @@
+"""Claim rows, the registry of checks, and running them.
+
+A *check* is a module in :mod:`slth_theory.verify.checks` that defines ``CHECKS``, a
+list of :class:`Check`. ``Check.run(level, seed)`` returns a :class:`CheckOutput`: the
+claim rows plus any data its optional ``plot(data, outdir)`` needs to draw figures.
+Checks are discovered automatically; adding a claim needs no edit here.
+
+Each row states what the paper says, what was measured (estimate +/- standard error
+where statistical) and a verdict from :data:`VERDICTS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slth_theory.engine.codec import decode_data, encode_data, register_type
+from slth_theory.engine.figures import register_figure
+from slth_theory.model.network import Network
+
+VERDICTS = ("holds", "holds approximately", "typo in text", "fails")
+LEVELS = ("quick", "full")
+
+
+@dataclass
+class ClaimRow:
+    """One claim of the paper, side by side with the measurement.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, e.g. ``'lemma3.formula'``.
+    paper : str
+        What the paper states.
+    measured : str
+        What was measured, with ``+/- standard error`` where statistical.
+    verdict : str
+        One of :data:`VERDICTS`.
+    detail : str
+        The corrected form (``typo in text``), the size of the approximation
+        (``holds approximately``) or the counterexample (``fails``).
+    estimate, stderr, z : float, optional
+        Numbers behind ``measured`` for statistical rows.
+    """
+
+    id: str
+    paper: str
+    measured: str
+    verdict: str
+    detail: str = ""
+    estimate: float | None = None
+    stderr: float | None = None
+    z: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}; got {self.verdict!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckOutput:
+    """Rows of one check and the data its figures are drawn from."""
+
+    rows: list[ClaimRow]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Check:
+    """A named group of claims: ``run(level, seed) -> CheckOutput`` and an optional
+    ``plot(data, outdir) -> list[Path]``."""
+
+    name: str
+    run: Callable[[str, int], CheckOutput]
+    plot: Callable[[dict[str, Any], Path], list[Path]] | None = None
+    order: int = 100
+    cost: float = 1.0  # relative share of a run's time, for the progress bar
+
+
+_PROGRESS: Callable[[float], None] | None = None
+
+
+def report_progress(done: float, total: float) -> None:
+    """Called by a running check to report progress within itself (``done`` of
+    ``total``, any units); moves the ``slth verify`` progress bar. A no-op outside
+    :func:`run_checks`."""
+    if _PROGRESS is not None and total > 0:
+        _PROGRESS(min(1.0, max(0.0, done / total)))
+
+
+def _discover() -> dict[str, Check]:
+    from slth_theory.verify import checks as pkg
+
+    found: dict[str, Check] = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for c in getattr(mod, "CHECKS", []):
+            if c.name in found:
+                raise ValueError(f"check {c.name!r} registered twice")
+            found[c.name] = c
+    return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
+
+
+def names() -> list[str]:
+    """Names of the registered checks, in report order."""
+    return list(_discover())
+
+
+def get_check(name: str) -> Check:
+    """Look up a check; the error lists the valid names."""
+    found = _discover()
+    if name not in found:
+        raise ValueError(f"unknown check {name!r}; choose from: {', '.join(found)}")
+    return found[name]
+
+
+def _unique(names: list[str]) -> list[str]:
+    """``names`` without repeats, first occurrence kept (``--only a --only a`` runs once)."""
+    return list(dict.fromkeys(names))
+
+
+def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = None,
+               figures: Path | None = None, on_done: Callable[[str], None] | None = None,
+               on_progress: Callable[[float], None] | None = None,
+               errors: list[tuple[str, BaseException]] | None = None,
+               on_start: Callable[[str], None] | None = None) -> list[ClaimRow]:
+    """Run checks and return all rows in report order.
+
+    Parameters
+    ----------
+    level : {'quick', 'full'}
+    seed : int
+        Root seed; each check derives its own streams from it.
+    only : list of str, optional
+        Names of checks to run (default: all).
+    figures : Path, optional
+        If given, each check's ``plot`` writes its figures there.
+    on_done : callable, optional
+        Called with each check's name when it finishes.
+    on_progress : callable, optional
+        Called with the finished fraction (0..1) of the whole run, weighted by
+        ``Check.cost``, whenever a check reports progress or finishes.
+    on_start : callable, optional
+        Called with each check's name before it runs.
+    errors : list, optional
+        If given, a check that raises is recorded here as ``(name, exception)`` and the
+        remaining checks still run; otherwise the exception propagates.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
+    selected = [get_check(n) for n in _unique(only)] if only else list(_discover().values())
+    global _PROGRESS
+    rows: list[ClaimRow] = []
+    total = sum(c.cost for c in selected) or 1.0
+    base = 0.0
+    for check in selected:
+        if on_start is not None:
+            on_start(check.name)
+        if on_progress is not None:
+            def _hook(frac: float, base: float = base, cost: float = check.cost) -> None:
+                on_progress((base + cost * frac) / total)
+            _PROGRESS = _hook
+        try:
+            out = check.run(level, seed)
+            if figures is not None and check.plot is not None:
+                check.plot(out.data, Path(figures))
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append((check.name, exc))
+            out = CheckOutput([])
+        finally:
+            _PROGRESS = None
+        rows.extend(out.rows)
+        base += check.cost
+        if on_progress is not None:
+            on_progress(base / total)
+        if on_done:
+            on_done(check.name)
+    return rows
+
+
+# -- running the checks through the sweep engine ---------------------------------------------
+
+#: In-process hooks (``start``, ``progress``) of :func:`run_checks_sweep` for the serial
+#: path; worker processes import this module afresh and see none.
+_LOCAL_HOOKS: dict[str, Callable] = {}
+
+
+# Types that checks store as figure data (decoded only if registered).
+register_type(Network)
+
+
+def run_check_sweep(config: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Sweep ``verify``: run check ``config["check"]`` at ``config["level"]`` with ``seed``.
+
+    Returns ``{"rows": [ClaimRow.to_dict(), ...], "data": encode_data(figure data) or
+    None, "error": None}``; a check that raises gives ``rows = []`` and ``error =
+    {"type", "message", "traceback"}`` instead (so the other checks still run; such a
+    run is not kept in a results store, see :func:`run_checks_sweep`).
+    """
+    import traceback
+
+    global _PROGRESS
+    check = get_check(config["check"])
+    start, progress = _LOCAL_HOOKS.get("start"), _LOCAL_HOOKS.get("progress")
+    if start is not None:
+        start(check.name)
+    _PROGRESS = progress
+    try:
+        out = check.run(config["level"], seed)
+        data = encode_data(out.data) if check.plot is not None else None
+        return {"rows": [r.to_dict() for r in out.rows], "data": data, "error": None}
+    except Exception as exc:
+        return {"rows": [], "data": None,
+                "error": {"type": type(exc).__name__, "message": str(exc),
+                          "traceback": "".join(traceback.format_exception(exc))}}
+    finally:
+        _PROGRESS = None
+
+
+class CheckCrashed(Exception):
+    """A check that raised (possibly in another process): type name, message, traceback."""
+
+    def __init__(self, type_name: str, message: str, traceback_text: str = ""):
+        super().__init__(message)
+        self.type_name, self.message, self.traceback_text = type_name, message, traceback_text
+
+
+def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None = None,
+                     figures: Path | None = None,
+                     on_progress: Callable[[float], None] | None = None,
+                     errors: list[tuple[str, BaseException]] | None = None,
+                     on_start: Callable[[str], None] | None = None,
+                     **run_options: Any) -> list[ClaimRow]:
+    """:func:`run_checks` through the sweep engine: each check is one run of sweep
+    ``verify`` (config ``{"check": name, "level": level}``, seed ``seed``).
+
+    The rows (and the figure data, as plain JSON) come back from the run, possibly from
+    another process or a results store; the figures are drawn here from them. Checks run
+    in parallel with ``workers=N``; with ``store=...`` a finished check is not run again.
+    A check that raises is recorded in ``errors`` as ``(name, CheckCrashed)`` (the others
+    still run) and is never stored. ``run_options`` go to
+    :func:`slth_theory.engine.sweep.run_sweep` (``workers``, ``store``, ``scheduler``,
+    ``dask_local``, ``recompute``, ``synchronous``, ``connect_timeout``); its progress bar
+    is off, ``on_progress`` reports the cost-weighted finished fraction instead (within a
+    check too when the checks run in this process).
+
+    Returns
+    -------
+    list of ClaimRow
+        All rows in report order, identical to :func:`run_checks` for the same seed.
+    """
+    from slth_theory.engine.sweep import run_sweep
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
+    selected = [get_check(n) for n in _unique(only)] if only else list(_discover().values())
+    total = sum(c.cost for c in selected) or 1.0
+    cost = {c.name: c.cost for c in selected}
+    state = {"done": 0.0}
+
+    def finished(rec: dict) -> None:
+        state["done"] += cost[rec["config"]["check"]]
+        if on_progress is not None:
+            on_progress(state["done"] / total)
+
+    def partial(frac: float) -> None:
+        if on_progress is not None and "current" in state:
+            on_progress((state["done"] + state["current"] * frac) / total)
+
+    def started(name: str) -> None:
+        state["current"] = cost[name]
+        if on_start is not None:
+            on_start(name)
+
+    serial = (run_options.get("workers", 1) == 1 and run_options.get("scheduler") is None
+              and run_options.get("dask_local") is None)
+    configs = [{"check": c.name, "level": level} for c in selected]
+    if serial:
+        _LOCAL_HOOKS.update(start=started, progress=partial)
+    try:
+        records = run_sweep("verify", configs, seeds=[int(seed)] * len(configs),
+                            quiet=True, on_result=finished,
+                            store_if=lambda res: res.get("error") is None, **run_options)
+    finally:
+        _LOCAL_HOOKS.clear()
+    rows: list[ClaimRow] = []
+    for check, rec in zip(selected, records, strict=True):
+        res = rec["results"]
+        err = res.get("error")
+        try:
+            if err is not None:
+                raise CheckCrashed(err["type"], err["message"], err["traceback"])
+            if figures is not None and check.plot is not None:
+                check.plot(decode_data(res["data"]), Path(figures))
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append((check.name, exc))
+            continue  # as run_checks: a check whose run or plot raised gives no rows
+        rows.extend(ClaimRow(**r) for r in res["rows"])
+    return rows
+
+
+def verify_grid() -> list[tuple[dict[str, Any], int]]:
+    """Every claims-report check that draws figures, at level ``full``, root seed 0."""
+    return [({"check": n, "level": "full"}, 0) for n in names() if get_check(n).plot is not None]
+
+
+def write_verify_figures(records: list[dict], out: Path, formats=("png",)) -> list[Path]:
+    """Each check's own figures (PNG, names chosen by the check) from its stored run."""
+    files: list[Path] = []
+    for rec in records:
+        res, name = rec["results"], rec["config"]["check"]
+        if res.get("error") is not None:
+            raise ValueError(f"check {name!r} crashed: {res['error']['message']}")
+        files += [Path(p) for p in (get_check(name).plot(decode_data(res["data"]), out) or [])]
+    return files
+
+
+register_figure("verify", sweep="verify", grid=verify_grid, write=write_verify_figures,
+                description="claims report figures (Lemmas 1, 3, 4), slth verify --full")
