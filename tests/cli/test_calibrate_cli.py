@@ -3,7 +3,6 @@
 import json
 
 from slth_theory.cli.main import main
-
 from slth_theory.construction import calibration as cal
 
 

@@ -5,9 +5,9 @@ import subprocess
 
 import numpy as np
 import pytest
-from slth_theory.cli.main import main
 
 from slth_theory import load
+from slth_theory.cli.main import main
 
 
 def run(args, capsys):

@@ -3,8 +3,8 @@
 import json
 
 import numpy as np
-from slth_theory.cli.main import main
 
+from slth_theory.cli.main import main
 from slth_theory.model import io
 
 

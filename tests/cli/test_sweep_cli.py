@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from slth_theory.cli.main import main
 
+from slth_theory.cli.main import main
 from slth_theory.engine import sweep as sw
 from slth_theory.engine.store import ResultsStore
 

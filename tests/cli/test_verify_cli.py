@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from slth_theory.cli.main import main
 
+from slth_theory.cli.main import main
 from slth_theory.cli.verify import format_table
 from slth_theory.verify import report as claims
 from slth_theory.verify.report import VERDICTS, Check, CheckOutput, ClaimRow

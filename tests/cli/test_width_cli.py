@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from slth_theory.cli.main import main
 
 
