@@ -21,7 +21,7 @@ from typing import Any
 
 __all__ = ["read_json", "source", "user_data_dir", "write_user_json"]
 
-SHIPPED = ("calibrated_C.json", "lemma4_counterexamples.json")
+SHIPPED = ("calibrated_C.json", "lemma4_counterexamples.json", "shrunk_counterexamples.json")
 #: Files a user may override in :func:`user_data_dir`.
 USER_OVERRIDABLE = ("calibrated_C.json",)
 

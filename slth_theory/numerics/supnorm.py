@@ -35,8 +35,6 @@ from slth_theory.model.network import Network
 from slth_theory.model.ticket import Ticket
 from slth_theory.numerics.interval import propagate_boxes
 
-_SPARSE_DENSITY = 0.05
-
 
 @dataclass
 class PiecewiseLinear:
@@ -89,43 +87,13 @@ class PiecewiseLinear:
         return out, grad
 
 
-def _compact(ticket: Ticket) -> PiecewiseLinear:
-    """The ticket's pruned network without dead neurons (same function, fewer rows).
-
-    Works from the masks' non-zero entries (CSR), never forming the dense pruned mother.
-    A hidden neuron is dropped when it has no kept non-zero incoming weight and no kept
-    non-zero bias (it outputs ``phi(0) = 0``) or no kept non-zero outgoing weight.
-    """
-    mother = ticket.mother
-    L = mother.depth
-    mats = []
-    for w, m in zip(mother.weights, ticket.weight_masks, strict=True):
-        r, c = np.nonzero(m & (w != 0))
-        mats.append(sp.csr_matrix((w[r, c], (r, c)), shape=w.shape))
-    bs = [np.where(m, b, 0.0) for b, m in zip(mother.biases, ticket.bias_masks, strict=True)]
-    keep = [np.ones(mother.widths[0], bool)]
-    for i in range(L - 1):
-        alive_in = (np.diff(mats[i].indptr) > 0) | (bs[i] != 0)
-        alive_out = np.zeros(mats[i].shape[0], bool)
-        alive_out[mats[i + 1].indices] = True
-        keep.append(alive_in & alive_out)
-    keep.append(np.ones(mother.widths[-1], bool))
-    new_w, new_b = [], []
-    for i in range(L):
-        w = mats[i][np.nonzero(keep[i + 1])[0]][:, np.nonzero(keep[i])[0]]
-        if w.shape[0] * w.shape[1] <= 10_000 or w.nnz >= _SPARSE_DENSITY * w.shape[0] * w.shape[1]:
-            w = w.toarray()
-        new_w.append(w)
-        new_b.append(bs[i][keep[i + 1]])
-    return PiecewiseLinear(new_w, new_b, mother.output_activation, ticket.output_scale)
-
-
 def as_piecewise_linear(obj) -> PiecewiseLinear:
     """Wrap a Network, Ticket or PiecewiseLinear for :func:`sup_diff`."""
     if isinstance(obj, PiecewiseLinear):
         return obj
     if isinstance(obj, Ticket):
-        return _compact(obj)
+        c = obj.compact()
+        return PiecewiseLinear(list(c.weights), list(c.biases), c.output_activation, c.scale)
     if isinstance(obj, Network):
         return PiecewiseLinear(list(obj.weights), list(obj.biases), obj.output_activation, 1.0)
     raise TypeError(f"expected a Network, Ticket or PiecewiseLinear; got {type(obj).__name__}")

@@ -4,6 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from slth_theory.invariants import assert_kept_fraction
 from slth_theory.pruning._edge_popup_kernels import _topk_abs
 from slth_theory.pruning.edge_popup import (
     fit_output_scale,
@@ -25,14 +26,10 @@ def test_layer_masks_exact_counts(shapes, density, ranking, seed, with_bias):
     sw = [rng.normal(size=s) for s in shapes]
     sb = [rng.normal(size=s[0]) for s in shapes] if with_bias else None
     wm, bm = layer_masks(sw, sb, density, ranking)
-    for l, s in enumerate(shapes):
-        nw, nb = s[0] * s[1], s[0]
-        if not with_bias:
-            assert wm[l].sum() == n_keep(nw, density) and bm[l].sum() == 0
-        elif ranking == "separate":
-            assert wm[l].sum() == n_keep(nw, density) and bm[l].sum() == n_keep(nb, density)
-        else:
-            assert wm[l].sum() + bm[l].sum() == n_keep(nw + nb, density)
+    if with_bias:
+        assert_kept_fraction(wm, density, bias_masks=bm, ranking=ranking)
+    else:
+        assert_kept_fraction(wm, density, bias_masks=bm, ranking="weights")
 
 
 @given(n=st.integers(1, 300), density=densities, seed=st.integers(0, 2**32 - 1),

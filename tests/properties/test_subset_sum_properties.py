@@ -2,17 +2,15 @@
 
 import numpy as np
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from slth_theory.construction.subset_sum import brute_force, closest, solve_batch, sparsest
-
-values = st.lists(st.floats(-1, 1, allow_nan=False), min_size=0, max_size=10)
+from slth_theory.testing import subset_sum_instances
 
 
 @settings(derandomize=True, max_examples=50, deadline=None)
-@given(values, st.floats(-3, 3, allow_nan=False), st.floats(0, 0.5, allow_nan=False))
-def test_solvers_equal_brute_force(vals, t, eps):
-    v = np.array(vals, dtype=float)
+@given(subset_sum_instances())
+def test_solvers_equal_brute_force(inst):
+    v, t, eps = inst.values, inst.target, inst.tol
     b = brute_force(v, t)
     c = closest(v, t)
     assert abs(c.error - b.error) <= 1e-12
