@@ -276,6 +276,14 @@ def layer_scales(depth: int, low: float = 0.05, high: float = 20.0) -> st.Search
 # ---------------------------------------------------------------- tickets
 
 
+def _bool_array(draw, shape) -> np.ndarray:
+    # a list of booleans shrinks entry by entry toward False (hnp.arrays shrinks toward a
+    # constant fill value)
+    n = int(np.prod(shape))
+    return np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                    dtype=bool).reshape(shape)
+
+
 def _exact_mask(draw, shape, k: int, drawn: bool, gen) -> np.ndarray:
     n = int(np.prod(shape))
     flat = np.zeros(n, bool)
@@ -320,7 +328,7 @@ def tickets(draw, network=None, density=None, *, output_scale=None, masks: str =
     gen = None if drawn else np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     shapes = [a.shape for w, b in zip(net.weights, net.biases, strict=True) for a in (w, b)]
     if rho is None:
-        ms = [draw(hnp.arrays(np.bool_, s)) if drawn else gen.random(s) < 0.5 for s in shapes]
+        ms = [_bool_array(draw, s) if drawn else gen.random(s) < 0.5 for s in shapes]
     else:
         from slth_theory.pruning.edge_popup import n_keep
 
@@ -406,7 +414,7 @@ def load_profile(name: str) -> settings:
 # ---------------------------------------------------------------- falsification
 
 
-def search_counterexample(name: str, *, max_examples: int = 100) -> Counterexample:
+def search_counterexample(name: str, *, max_examples: int | None = None) -> Counterexample:
     """Search for and shrink a counterexample to the printed statement ``name``.
 
     Runs ``hypothesis.find`` (derandomized, no example database: the same result on every
@@ -417,8 +425,19 @@ def search_counterexample(name: str, *, max_examples: int = 100) -> Counterexamp
     ----------
     name : str
         One of :data:`~slth_theory.counterexamples.CLAIMS`.
-    max_examples : int
-        Example budget (hypothesis' default is 100).
+    max_examples : int, optional
+        Example budget. Default: hypothesis' default of 100 for the homogeneity claim,
+        1000 for the Lemma 4 claims (whose counterexamples need an exact zero weight or a
+        small parameter at the right place). The search stops at the first counterexample
+        and shrinks it, so a larger budget costs time only when none is found early.
+
+    Notes
+    -----
+    Derandomized hypothesis is deterministic for a given hypothesis version *and* set of
+    imported modules: it also draws literal constants found in the local modules loaded
+    in the process (your test files, for instance), so a search run under pytest may
+    take another path than the same search run alone. The shipped counterexamples were
+    written by ``python -m slth_theory.testing --write-counterexamples FILE``.
 
     Returns
     -------
@@ -433,6 +452,8 @@ def search_counterexample(name: str, *, max_examples: int = 100) -> Counterexamp
         raise ValueError(f"name must be one of {sorted(CLAIMS)}; got {name!r}")
     claim = CLAIMS[name]
     strat = _CLAIM_STRATEGIES[name]()
+    if max_examples is None:
+        max_examples = _SEARCH_BUDGET[name]
     found = find(strat, claim.violated,
                  settings=settings(derandomize=True, database=None, max_examples=max_examples,
                                    deadline=None))
@@ -481,6 +502,9 @@ def _lemma4_case(draw, version: str, max_depth: int, max_width: int):
     x = draw(inputs_for(net, max_batch=1, corners=True))
     return {"network": net, "eps": eps, "signs": signs, "x": x[0], "version": version}
 
+
+_SEARCH_BUDGET = {"section3.homogeneity-with-biases": 100, "lemma4.main": 1000,
+                  "lemma4.appendix": 1000}
 
 _CLAIM_STRATEGIES = {
     "section3.homogeneity-with-biases": _homogeneity_case,
