@@ -2,7 +2,9 @@
 
 Shipped, read-only files live in this folder (``calibrated_C.json``: the constant C of
 Theorem 5 fitted by ``slth calibrate``; ``lemma4_counterexamples.json``: the claims
-report's replayed Lemma 4 counterexamples). Nothing the toolkit runs writes here.
+report's replayed Lemma 4 counterexamples; ``shrunk_counterexamples.json``: the
+hypothesis-shrunk counterexamples of :mod:`slth_theory.counterexamples`). Nothing the
+toolkit runs writes here.
 
 A user's own calibration (``slth calibrate --save``) goes to :func:`user_data_dir`
 (``$SLTH_THEORY_DATA_DIR``, else ``$XDG_DATA_HOME/slth-theory``, else
