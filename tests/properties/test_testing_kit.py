@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 from slth_theory.counterexamples import CLAIMS, shrunk_counterexample
@@ -79,13 +79,23 @@ def test_drawn_masks_shrink_toward_pruning():
     assert t.output_scale == 1.0
 
 
-def test_seeded_masks_for_large_mothers():
-    big = networks(widths=[80, 80, 1], scheme="he-normal")
-    with pytest.raises(ValueError, match="seeded"):
-        find(tickets(big), lambda t: True, settings=settings(database=None))
-    t = find(tickets(big, masks="seeded", density=0.1), lambda t: True,
-             settings=settings(database=None))
+_BIG = networks(widths=[80, 80, 1], scheme="he-normal")
+
+
+@settings(max_examples=3, phases=[Phase.generate], database=None)
+@given(tickets(_BIG, masks="seeded", density=0.1))
+def test_seeded_masks_for_large_mothers(t):
     assert_kept_fraction(t, 0.1)
+
+
+def test_drawn_masks_refuse_large_mothers():
+    @settings(max_examples=1, phases=[Phase.generate], database=None)
+    @given(tickets(_BIG))
+    def draw_one(t):
+        pass
+
+    with pytest.raises(ValueError, match="masks='seeded'"):
+        draw_one()
 
 
 @given(targets())
