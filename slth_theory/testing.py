@@ -150,9 +150,10 @@ def architectures(draw, min_depth: int = 1, max_depth: int = 4, min_width: int =
 def schemes(draw, scheme=None, bias=None) -> dict:
     """Keyword arguments for :func:`slth_theory.model.schemes.initialize` (scheme, bias,
     mode, bias_factor, and for ``theorem5-*`` sometimes a weight scale)."""
-    name = draw(_strategy(scheme, scheme_names(bias if isinstance(bias, str) else None)))
+    wanted = None if bias is None else draw(_strategy(bias, st.nothing()))
+    name = draw(_strategy(scheme, scheme_names(wanted)))
     sch = _schemes.get(name)
-    b = draw(_strategy(bias, st.sampled_from(sch.bias_modes)))
+    b = draw(st.sampled_from(sch.bias_modes)) if wanted is None else wanted
     if b not in sch.bias_modes:
         raise ValueError(f"scheme {name!r} allows bias {sch.bias_modes}; got {b!r}")
     kw = {"scheme": name, "bias": b, "mode": draw(st.sampled_from(sch.modes)),
