@@ -1,5 +1,6 @@
 """The testing kit's strategies: what they draw, from_type, shrinking, falsification."""
 
+import os
 import subprocess
 import sys
 
@@ -16,7 +17,9 @@ from slth_theory.pruning.datasets import Dataset
 from slth_theory.pruning.edge_popup import n_keep
 from slth_theory.testing import (
     datasets,
+    load_profile,
     networks,
+    profile,
     search_counterexample,
     subset_sum_instances,
     targets,
@@ -139,3 +142,16 @@ def test_searches_find_small_counterexamples(name):
     c, shipped = search_counterexample(name), shrunk_counterexample(name)
     c.replay()
     assert c.depth <= 2 and c.width <= 2 and shipped.depth <= 2 and shipped.width <= 2
+
+
+def test_profiles_load_with_one_call_and_leave_ours_alone():
+    try:
+        got = load_profile("ci")
+        assert got.derandomize and got.database is None and got.max_examples == 100
+        assert settings.default.max_examples == 100
+        assert profile("dev").max_examples == 20 and profile("thorough").max_examples == 2000
+        assert settings.get_profile("ci").max_examples == 40  # tests/conftest.py's own
+        with pytest.raises(ValueError, match="profile must be one of"):
+            profile("nightly")
+    finally:  # the profile tests/conftest.py loaded
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
