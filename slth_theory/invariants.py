@@ -370,8 +370,9 @@ def assert_lemma4(target: Network, approx: Network, eps: float, x=None, *,
         For the sampled sup estimate.
     grid : bool
         For ``n0 <= 2`` also bound the sup rigorously from above
-        (:func:`~slth_theory.numerics.supnorm.sup_diff_upper`) and require the dense grid's
-        attained values to stay within ``eps`` too.
+        (:func:`~slth_theory.numerics.supnorm.sup_diff_upper`, at most 400,000 evaluations
+        and 500 cells bounded by enumerating activation patterns) and require the dense
+        grid's attained values to stay within ``eps`` too.
 
     Returns
     -------
@@ -419,7 +420,8 @@ def assert_lemma4(target: Network, approx: Network, eps: float, x=None, *,
             f"target widths {target.widths}, tolerances eps_l = {_fmt(tols)}",
             x=where, observed=observed, eps=eps, tolerances=tols)
     if grid and target.widths[0] <= 2:
-        dense = sup_diff_upper(target, approx, rtol=1e-3, atol=1e-12, max_evals=400_000)
+        dense = sup_diff_upper(target, approx, rtol=1e-3, atol=1e-12, max_evals=400_000,
+                               max_pattern_cells=500)
         if dense.lower > eps + slack:
             raise InvariantViolation(
                 f"Lemma 4 ({version})",

@@ -119,7 +119,9 @@ def parameter_values(max_magnitude: float = 2.0, *, nonzero: bool = False
     if not np.isfinite(m) or m <= 0:
         raise ValueError(f"max_magnitude must be finite and > 0; got {max_magnitude!r}")
     if not nonzero:
-        return st.floats(-m, m, allow_nan=False, allow_subnormal=False)
+        # exact zeros as often as any other value: sparse layers and dead neurons are
+        # where many statements are decided
+        return st.one_of(st.just(0.0), st.floats(-m, m, allow_nan=False, allow_subnormal=False))
     tiny = min(2.0 ** -10, m)
     pos = st.floats(tiny, m, allow_subnormal=False)
     return st.one_of(pos, pos.map(lambda v: -v))
