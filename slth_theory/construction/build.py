@@ -231,7 +231,7 @@ def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int | None 
     W1u = np.asarray(W1u, dtype=np.float64)
     b1u = np.asarray(b1u, dtype=np.float64)
     if W1u.ndim != 2:
-        raise ValueError(f"W1 must be a 2-D array (N, n_in); got shape {W1u.shape}")
+        raise ValueError(f"W1u must be a 2-D array (N, n_in); got shape {W1u.shape}")
     N, n_in = W1u.shape
     if b1u.shape != (N,):
         raise ValueError(f"b1u must have shape ({N},) to match W1u {W1u.shape}; "
