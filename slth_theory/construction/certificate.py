@@ -183,11 +183,12 @@ def certify(con: Construction, rng=0, *, n_random: int = 2048, n_starts: int = 1
     lam_term = rel_lam * (f_mag + pbound) * (1 + 1e-12)
     feval = float_evaluation_bound(con)
     bound = (pbound + lam_term + feval) * (1 + 1e-12)
-    est = sup_diff(con.target, con.ticket, rng, n_random=n_random, n_starts=n_starts,
+    pl = as_piecewise_linear(con.ticket)  # compacted once (dead neurons removed, CSR)
+    est = sup_diff(con.target, pl, rng, n_random=n_random, n_starts=n_starts,
                    n_steps=n_steps, lo=lo, hi=hi)
     n0 = con.target.widths[0]
     x = np.vstack([lo + (hi - lo) * rng.uniform(0, 1, (256, n0)), est.argmax[None, :]])
-    tick = as_piecewise_linear(con.ticket).forward(x)
+    tick = pl.forward(x)
     resid = float(np.max(np.abs(tick - effective_forward(con, x))))
     grid_upper = converged = note = None
     if n0 <= 2 and grid_seconds > 0:
