@@ -18,8 +18,9 @@ For a :class:`~slth_theory.construction.build.Construction` on the input box ``[
         computed as ``exp`` of a sum of logarithms), times a bound on ``|f|`` plus the error;
       * ``float_evaluation``: the rounding of the ticket's own float64 forward pass
         (products ``w1 x`` and the kept sums of mother layer ``2l``: ``rounding_margin(K +
-        2)`` relative for a neuron with ``K`` kept inputs), propagated through the absolute
-        subset sums ``P_ij = sum |v|`` (Higham, *Accuracy and Stability*, eq. 3.5).
+        2)`` relative to the absolute subset sums ``P_ij = sum |v|`` for a neuron with
+        ``K`` kept inputs; Higham, *Accuracy and Stability*, eq. 3.5), propagated through
+        the effective weights (:func:`float_evaluation_bound`).
 
       With these, (ii) bounds the error of the ticket as evaluated in float64, not only of
       the real-arithmetic function;
@@ -136,16 +137,35 @@ def _effective_abs_bounds(con: Construction) -> list[np.ndarray]:
 
 
 def float_evaluation_bound(con: Construction) -> float:
-    """Bound on ``||ticket_float64(x) - ticket(x)||_2`` over the box (see module notes)."""
+    """Bound on ``||ticket_float64(x) - ticket(x)||_2`` over the box (see module notes).
+
+    Mother layer ``2l-1`` multiplies one input by one weight (relative error ``u``, which
+    the ReLU keeps); mother layer ``2l`` adds ``K`` kept terms (``gamma_K``). Relative to
+    the exact ticket evaluated at the *computed* inputs, neuron ``i`` of target layer ``l``
+    is then off by at most ``r_i = rounding_margin(K_i + 2) (P_l u_hat + Pb_l)_i`` (``P``:
+    the absolute subset sums, ``u_hat``: bounds of the computed activations), and the
+    error of the computed inputs passes through the exact effective weights ``A_l``:
+    ``e_l <= r + |A_l| e_{l-1}`` entrywise and ``||e_l|| <= ||r|| + ||A_l||_2 ||e_{l-1}||``
+    (the smaller of the two is kept at every layer, as in Lemma 4's bound).
+    """
     ub = _effective_abs_bounds(con)
-    e = np.zeros(con.target.widths[0])
+    v = np.zeros(con.target.widths[0])
+    s = 0.0
     for i in range(con.target.depth):
         P_w, P_b, _k = con.abs_sums[i]
         gam = np.array([rounding_margin(int(K) + 2) for K in con.kept_fan_in[i]])
-        e = gam * (P_w @ ub[i] + P_b) + P_w @ e
-        e = e * (1 + 1e-12)
-    out_mag = float(np.linalg.norm(ub[-1]))
-    return con.kappa * (float(np.linalg.norm(e)) * (1 + _U) + 2 * _U * out_mag) * (1 + 1e-12)
+        r = gam * (P_w @ (ub[i] + (v if i > 0 else 0.0)) + P_b)
+        if i == 0:
+            v_new, s_new = r, float(np.linalg.norm(r))
+        else:
+            A = con.effective.weights[i]
+            v_new = r + np.abs(A) @ v
+            s_new = float(np.linalg.norm(r)) + float(np.linalg.norm(A, 2)) * (1 + 1e-12) * min(
+                s, float(np.linalg.norm(v)))
+        v = v_new * (1 + 1e-12)
+        s = min(s_new, float(np.linalg.norm(v))) * (1 + 1e-12)
+    out_mag = float(np.linalg.norm(ub[-1] + v))
+    return con.kappa * (s * (1 + _U) + 2 * _U * out_mag) * (1 + 1e-12)
 
 
 def certify(con: Construction, rng=0, *, n_random: int = 2048, n_starts: int = 16,
