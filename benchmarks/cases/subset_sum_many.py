@@ -74,7 +74,8 @@ def main(argv=None) -> int:
     p.add_argument("--exact", type=int, default=20)
     args = p.parse_args(argv)
     a, t = _instances(args.instances)
-    print("| tol | solver | instances | median s / instance | ratio to HiGHS | solved | mean size |")
+    print("| tol | solver | instances | median s / instance | ratio to HiGHS | solved "
+          "| mean size |")
     print("|---|---|---|---|---|---|---|")
     for tol in TOLS:
         rows = []

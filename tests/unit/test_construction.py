@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from slth_theory.construction.build import construct
-from slth_theory.theory.theorem5 import unit_box_scaling as scale_into_unit_box
 from slth_theory.construction.certificate import certify, effective_forward
 from slth_theory.model.network import Network
 from slth_theory.model.schemes import regenerate
 from slth_theory.model.ticket import Ticket
+from slth_theory.theory.theorem5 import unit_box_scaling as scale_into_unit_box
 
 
 def _target(seed, widths, act="identity", scale=1.0):
