@@ -191,18 +191,20 @@ class Construction:
         return out
 
 
-def random_target(widths: list[int], seed: int, scale: float = 1.0,
+def random_target(widths: list[int], rng=0, scale: float = 1.0,
                   output_activation: str = "identity") -> Network:
-    """A target with weights, then biases, ``~ U[-scale, scale]`` from ``default_rng(seed)``
-    (``slth random-target``)."""
+    """A target with weights, then biases, ``~ U[-scale, scale]`` from ``default_rng(rng)``
+    (``slth random-target --seed S`` is ``rng=S``; ``rng`` may be an int, a SeedSequence or
+    a Generator, SPEC 7)."""
     widths = parse_widths(widths)
     if not (isinstance(scale, (int, float, np.integer, np.floating))
             and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a finite number > 0; got {scale!r}")
-    rng = np.random.default_rng(seed)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) else None
+    gen = np.random.default_rng(rng)
     L = len(widths) - 1
-    ws = [rng.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
-    bs = [rng.uniform(-scale, scale, widths[i + 1]) for i in range(L)]
+    ws = [gen.uniform(-scale, scale, (widths[i + 1], widths[i])) for i in range(L)]
+    bs = [gen.uniform(-scale, scale, widths[i + 1]) for i in range(L)]
     return Network(ws, bs, output_activation,
                    {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
 
