@@ -273,7 +273,7 @@ def error_bound(target: Network, approx: Network,
                 lo: np.ndarray | float = -1.0, hi: np.ndarray | float = 1.0,
                 slack: Sequence[tuple[np.ndarray | float, np.ndarray | float]] | None = None
                 ) -> float:
-    """Rigorous upper bound of ``sup_{x in [-1,1]^n0} ||f(x) - f_eps(x)||_2``.
+    """Rigorous upper bound of ``sup_x ||f(x) - f_eps(x)||_2`` over the box ``[lo, hi]``.
 
     Parameters
     ----------
