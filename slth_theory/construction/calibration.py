@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -257,7 +258,7 @@ def reality_one(config: dict[str, Any], seed: int) -> dict[str, Any]:
     """Smallest pool at which the construction succeeds for one target and mother seed.
 
     Pools are ``p = [2q, q, ..., q]`` (``q`` values per subset-sum instance, see
-    :func:`slth_theory.construction.build.default_pool_sizes`); ``q`` runs over ``q_list`` and
+    :func:`slth_theory.theory.theorem5.construction_plan`); ``q`` runs over ``q_list`` and
     the first ``q`` whose construction meets every tolerance (hence is certified by the
     corrected Lemma 4) is reported with the mother's parameter count, beside the width
     calculator's ``n_s`` (calibrated ``C``) and the paper's mother sizes.
@@ -269,7 +270,10 @@ def reality_one(config: dict[str, Any], seed: int) -> dict[str, Any]:
     L = target.depth
     found = None
     for q in config["q_list"]:
-        con = construct(target, eps=eps, pool=[2 * q] + [q] * (L - 1), seed=seed)
+        with warnings.catch_warnings():
+            # pools below Theorem 5's are the point of this search
+            warnings.simplefilter("ignore", UserWarning)
+            con = construct(target, eps=eps, pool=[2 * q] + [q] * (L - 1), rng=seed)
         if not con.failures:
             w = con.mother_widths
             params = sum(w[i] * w[i + 1] + w[i + 1] for i in range(len(w) - 1))

@@ -42,7 +42,7 @@ def test_construct_subprocess_then_regenerate_mother(tmp_path, target):
     out = tmp_path / "ticket.npz"
     r = subprocess.run(["slth", "construct", "--target", str(target), "--eps", "0.05",
                         "--delta", "0.05", "--seed", "7", "--pool", "60", "--out", str(out),
-                        "--json", "--quiet", "--no-grid"], capture_output=True, text=True)
+                        "--json", "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["certificate"]["certified"] is True
@@ -66,7 +66,7 @@ def test_construct_subprocess_then_regenerate_mother(tmp_path, target):
 def test_construct_text_output(tmp_path, target, capsys):
     code, out, _ = run(["construct", "--target", str(target), "--param-eps", "0.02",
                         "--pool", "40", "--seed", "0", "--out", str(tmp_path / "t.npz"),
-                        "--quiet"], capsys)
+                        "--quiet", "--grid-seconds", "5"], capsys)
     assert code == 0
     for text in ("mother", "pool (block) sizes", "density", "(ii)", "(iii)", "(iv)",
                  "time:", "regenerate"):
@@ -112,7 +112,7 @@ def test_random_target_bad_arch_exit_2(tmp_path, capsys):
 def test_construct_compact_ticket_equals_full(tmp_path, target, capsys):
     full, small = tmp_path / "full.npz", tmp_path / "small.npz"
     common = ["construct", "--target", str(target), "--param-eps", "0.05", "--seed", "3",
-              "--quiet", "--no-grid"]
+              "--quiet"]
     assert run(common + ["--out", str(full)], capsys)[0] == 0
     assert run(common + ["--out", str(small), "--compact"], capsys)[0] == 0
     a, b = load(full), load(small)
@@ -121,3 +121,57 @@ def test_construct_compact_ticket_equals_full(tmp_path, target, capsys):
                     b.mother.weights + b.weight_masks + b.bias_masks, strict=True):
         assert np.array_equal(x, y)
     assert a.output_scale == b.output_scale
+
+
+def test_construct_exit_1_with_json_naming_what_missed(tmp_path, target, capsys):
+    """Defect: construct exited 0 when parameters missed their tolerance."""
+    code, out, err = run(["construct", "--target", str(target), "--eps", "0.01", "--pool", "3",
+                          "--out", str(tmp_path / "t.npz"), "--quiet", "--json"], capsys)
+    assert code == 1
+    rep = json.loads(out)
+    assert rep["ok"] is False and rep["missed"]
+    assert {"what", "layer", "kind", "index", "error", "tolerance"} <= set(rep["missed"][0])
+    assert any("below Theorem 5" in w for w in rep["warnings"])
+    code, out, err = run(["construct", "--target", str(target), "--eps", "0.01", "--pool", "3",
+                          "--out", str(tmp_path / "t2.npz"), "--quiet"], capsys)
+    assert code == 1 and "NOT OK" in err and "WARNING" in err
+
+
+def test_missed_names_a_failed_certificate():
+    from types import SimpleNamespace
+
+    from slth_theory.cli.construct import missed
+    con = SimpleNamespace(failures=[], eps=0.01)
+    cert = SimpleNamespace(certified=False, rigorous_bound=0.02)
+    assert missed(con, cert) == [{"what": "certificate", "bound": 0.02, "eps": 0.01}]
+    assert missed(con, SimpleNamespace(certified=True, rigorous_bound=0.001)) == []
+
+
+def test_construct_domain_value_and_file(tmp_path, target, capsys):
+    code, out, _ = run(["construct", "--target", str(target), "--eps", "0.05", "--domain",
+                        "-1,1", "--out", str(tmp_path / "a.npz"), "--quiet", "--json"], capsys)
+    assert code == 0
+    a = json.loads(out)
+    box = tmp_path / "box.csv"
+    box.write_text("0,1\n-2,0.5\n")
+    code, out, _ = run(["construct", "--target", str(target), "--eps", "0.05", "--domain",
+                        str(box), "--out", str(tmp_path / "b.npz"), "--quiet", "--json"], capsys)
+    assert code == 0
+    b = json.loads(out)
+    assert b["certificate"]["domain"] == [[0.0, -2.0], [1.0, 0.5]] and b["ok"]
+    assert a["certificate"]["domain"] == [[-1.0, -1.0], [1.0, 1.0]] and a["ok"]
+    code, _, err = run(["construct", "--target", str(target), "--eps", "0.05", "--domain",
+                        "1,-1", "--out", str(tmp_path / "c.npz")], capsys)
+    assert code == 2 and "LO <= HI" in err and err.count("\n") == 1
+
+
+def test_width_construction_row_equals_construct_cli(tmp_path, capsys):
+    """Defect: `slth width` said [2,276,6,336,6,315,1], construct built [2,264,...]."""
+    t = tmp_path / "t.npz"
+    assert run(["random-target", "--arch", "2,6,6,1", "--seed", "31", "--out", str(t)],
+               capsys)[0] == 0
+    code, out, _ = run(["width", "--target", str(t), "--eps", "0.01", "--json"], capsys)
+    row = [r for r in json.loads(out)["reports"] if r["formula"] == "construction"][0]
+    code, out, _ = run(["construct", "--target", str(t), "--eps", "0.01", "--out",
+                        str(tmp_path / "k.npz"), "--quiet", "--json"], capsys)
+    assert code == 0 and json.loads(out)["mother_arch"] == row["mother_widths"]
