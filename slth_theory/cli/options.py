@@ -68,3 +68,56 @@ def add_compact_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_quiet_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def parse_domain(text: str) -> tuple:
+    """``--domain``: ``LO,HI`` (one box side for every input) or a file of per-input bounds.
+
+    A file is read as data only: ``.npy`` (``allow_pickle=False``) or text (``np.loadtxt``,
+    comma or whitespace separated), shaped ``(n0, 2)`` (one ``lo hi`` row per input) or
+    ``(2, n0)``; the shape is checked against the target later. Returns ``(lo, hi)``.
+    """
+    parts = text.split(",")
+    if len(parts) == 2:
+        try:
+            lo, hi = float(parts[0]), float(parts[1])
+        except ValueError:
+            lo = hi = None
+        if lo is not None:
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+                raise argparse.ArgumentTypeError(f"--domain LO,HI needs finite LO <= HI; got "
+                                                 f"{text!r}")
+            return lo, hi
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"--domain must be LO,HI (e.g. -1,1) or a file of "
+                                         f"per-input bounds; {text!r} is neither")
+    import numpy as np
+    try:
+        if path.suffix == ".npy":
+            arr = np.load(path, allow_pickle=False)
+        else:
+            arr = np.loadtxt(path, delimiter="," if "," in path.read_text() else None,
+                             ndmin=2)
+    except (ValueError, OSError) as exc:
+        raise argparse.ArgumentTypeError(f"--domain file {text!r}: {exc}") from None
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim != 2 or 2 not in arr.shape:
+        raise argparse.ArgumentTypeError(f"--domain file {text!r} must hold an (n0, 2) or "
+                                         f"(2, n0) array; got shape {arr.shape}")
+    if arr.shape[1] != 2:
+        arr = arr.T
+    if not np.all(np.isfinite(arr)) or np.any(arr[:, 0] > arr[:, 1]):
+        raise argparse.ArgumentTypeError(f"--domain file {text!r}: bounds must be finite "
+                                         "with lo <= hi")
+    return arr[:, 0].copy(), arr[:, 1].copy()
+
+
+def allow_negative_values(parser: argparse.ArgumentParser) -> None:
+    """Let option values such as ``-1,1`` start with a minus sign (``--domain -1,1``).
+
+    argparse only treats plain negative numbers as values; this widens its (private)
+    negative-number pattern for ``parser``, which has no options that look like numbers.
+    """
+    import re
+    parser._negative_number_matcher = re.compile(r"^-\d[\d.eE+-]*(,[-+\d.eE]+)*$")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from slth_theory.cli.options import add_json_flag, emit_json, positive_float
+from slth_theory.cli.options import (
+    add_json_flag,
+    allow_negative_values,
+    emit_json,
+    parse_domain,
+    positive_float,
+)
 from slth_theory.model.io import load
 from slth_theory.model.network import Network
 from slth_theory.theory.theorem5 import calibrated_C, width_bound
@@ -44,6 +50,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="the constant C: a number or 'calibrated' (default)")
     p.add_argument("--target", default=None,
                    help="target .npz: in-degrees k_l,max, norms and sup||x^(l)||_1 from it")
+    p.add_argument("--domain", type=parse_domain, default=None,
+                   help="input box with --target: LO,HI or a file of per-input bounds "
+                        "(as for slth construct; default -1,1)")
+    allow_negative_values(p)
     add_json_flag(p)
 
 
@@ -60,7 +70,11 @@ def run(args: argparse.Namespace) -> int:
     target = load_target(args.target) if args.target else None
     C = calibrated_C("product") if args.C == "calibrated" else float(args.C)
     formulas = ["main", "appendix"] + (["corrected", "construction"] if target else [])
-    reports = [width_bound(args.arch, args.eps, args.delta, C, target, f) for f in formulas]
+    lo, hi = (-1.0, 1.0) if args.domain is None else args.domain
+    if args.domain is not None and target is None:
+        raise ValueError("--domain needs --target")
+    reports = [width_bound(args.arch, args.eps, args.delta, C, target, f, lo=lo, hi=hi)
+               for f in formulas]
     if args.json:
         emit_json({"eps": args.eps, "delta": args.delta, "C": C,
                    "C_source": "calibrated" if args.C == "calibrated" else "given",
@@ -73,8 +87,9 @@ def run(args: argparse.Namespace) -> int:
                     " delta_l = delta/(L k_{l-1,max} n_l), eps_l from Eq. B.3",
         "corrected": "corrected: eps_l from the corrected Lemma 4, delta_l = delta/(2 L n_l "
                      "k_l,max)",
-        "construction": "construction layout (as `slth construct` builds): (n_{l-1}+1) p_l, "
-                        "p_1 = 2 n_s, p_l = n_s, n_s = ceil(C log(1/min(eps_l, delta_l)))",
+        "construction": "construction layout (exactly what `slth construct --eps` builds): "
+                        "(n_{l-1}+1) p_l, p_1 = 2 n_s, p_l = n_s, n_s = ceil(C log(1/min("
+                        "eps_l, delta_l))), eps_l split across layers (least work)",
     }
     src = "calibrated" if args.C == "calibrated" else "given"
     print(f"eps = {args.eps:g}, delta = {args.delta:g}, C = {C:.4g} ({src})"

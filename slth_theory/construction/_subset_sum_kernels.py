@@ -398,3 +398,327 @@ def _assign_pools(W1, b1, both_signs, cap, out_pool, counts):
         out_pool[k] = best
         if best >= 0:
             counts[best] += 1
+
+
+# ------------------------------------------------------------------ many-solutions regime
+# Four-list search (Schroeppel and Shamir 1981; Wagner 2002; Howgrave-Graham and Joux
+# 2010): when |t - sum| <= tol has many solutions, split 4q values into four groups of q,
+# list each group's 2^q subset sums (sorted, merge doubling), join groups 1+2 to the sums
+# within delta of a middle value c and groups 3+4 to the sums within delta + tol of t - c,
+# and match the two joined lists through buckets. Expected solutions per try:
+# 4 N^4 rho^2 delta tol with N = 2^q and rho the density of a two-group sum at c.
+
+FOUR_LIST_NEED = 6.0     # expected solutions per try the plan aims at
+FOUR_LIST_QMAX = 15      # at most 2^15 sums per group list
+FOUR_LIST_CAP = 1 << 17  # largest joined list
+FOUR_LIST_SHIFTS = 8     # middle values tried per window of four groups
+FALLBACK_N = 44          # exact closest search on at most this many values
+
+
+@njit(cache=True, error_model="numpy")
+def _normal_density(x, mean, var):
+    return np.exp(-0.5 * (x - mean) ** 2 / var) / np.sqrt(2.0 * np.pi * var)
+
+
+@njit(cache=True, error_model="numpy")
+def _plan_four_list(vals, n, t, tol, need, cap):
+    """Group size ``q`` of the cheapest four-list try, or ``-1`` if none fits.
+
+    A subset sum of ``2 q`` values (each in with probability 1/2) has mean
+    ``q mean(v)`` and variance ``q mean(v^2) / 2`` (pool averages); ``rho`` is its normal
+    density at ``t / 2``, ``delta = need / (4 N^4 rho^2 tol)`` and the cost is
+    ``8 N + 4 N^2 rho delta`` (lists plus joined lists), subject to joined lists
+    ``2 N^2 rho delta <= cap`` and ``delta <= 1/2``.
+    """
+    if n == 0:
+        return -1
+    m = 0.0
+    v2 = 0.0
+    for k in range(n):
+        m += vals[k]
+        v2 += vals[k] * vals[k]
+    m /= n
+    v2 /= n
+    best_q = -1
+    best_cost = np.inf
+    for q in range(1, FOUR_LIST_QMAX + 1):
+        if 4 * q > n:
+            break
+        var = q * v2 / 2.0
+        if var <= 0.0:
+            continue
+        rho = _normal_density(0.5 * t, q * m, var)
+        if rho < 1e-12:
+            continue
+        N = 2.0 ** q
+        d = need / (4.0 * N ** 4 * rho * rho * tol)
+        joined = 2.0 * N * N * rho * d
+        if joined > cap or d > 0.5:
+            continue
+        cost = 8.0 * N + 2.0 * joined
+        if cost < best_cost:
+            best_cost = cost
+            best_q = q
+    return best_q
+
+
+@njit(cache=True, error_model="numpy")
+def _window_split(vals, off, q, t, tol, need, cap):
+    """Middle value ``c`` and half-width ``delta`` for the window ``vals[off:off + 4q]``.
+
+    With means ``mu_a, mu_b`` and variances ``var_a, var_b`` of the two halves' subset
+    sums, ``c`` is the mode of the first half's sum given the total ``t``:
+    ``mu_a + (t - mu_a - mu_b) var_a / (var_a + var_b)``;
+    ``delta = need / (4 N^4 rho_a rho_b tol)``. Returns ``(c, delta, ok)``.
+    """
+    mu_a = 0.0
+    va = 0.0
+    mu_b = 0.0
+    vb = 0.0
+    for k in range(2 * q):
+        x = vals[off + k]
+        mu_a += 0.5 * x
+        va += 0.25 * x * x
+        y = vals[off + 2 * q + k]
+        mu_b += 0.5 * y
+        vb += 0.25 * y * y
+    if va <= 0.0 or vb <= 0.0:
+        return 0.0, 0.0, False
+    c = mu_a + (t - mu_a - mu_b) * va / (va + vb)
+    ra = _normal_density(c, mu_a, va)
+    rb = _normal_density(t - c, mu_b, vb)
+    if ra < 1e-12 or rb < 1e-12:
+        return c, 0.0, False
+    N = 2.0 ** q
+    d = need / (4.0 * N ** 4 * ra * rb * tol)
+    if 2.0 * N * N * max(ra, rb) * d > cap or d > 0.5:
+        return c, d, False
+    return c, d, True
+
+
+@njit(cache=True)
+def _join_window(s1, m1, n1, s2, m2, n2, shift, lo, hi, out_s, out_m, cap):
+    """Pairs of two ascending lists with ``lo <= s1[i] + s2[j] <= hi``, in order of
+    ``(i, j)``: sums into ``out_s``, masks ``m1 | m2 << shift`` into ``out_m``. Stops at
+    ``cap`` entries; returns the count."""
+    o = 0
+    j_hi = n2 - 1
+    j_lo = n2
+    for i in range(n1):
+        x = s1[i]
+        while j_hi >= 0 and x + s2[j_hi] > hi:
+            j_hi -= 1
+        if j_hi < 0:
+            break
+        while j_lo > 0 and x + s2[j_lo - 1] >= lo:
+            j_lo -= 1
+        for j in range(j_lo, j_hi + 1):
+            if o >= cap:
+                return o
+            out_s[o] = x + s2[j]
+            out_m[o] = m1[i] | (m2[j] << shift)
+            o += 1
+    return o
+
+
+@njit(cache=True)
+def _popcount(x):
+    c = 0
+    while x:
+        x &= x - 1
+        c += 1
+    return c
+
+
+@njit(cache=True, error_model="numpy")
+def _match_buckets(sa, ma, na, sb, mb, nb, t, tol, lo, hi, bstart, bcur, bs, bm):
+    """Best pair ``(a, b)`` with ``|a + b - t| <= tol``: fewest elements, then smallest
+    error, then first in ``a`` order. ``b`` values (all in ``[lo, hi]``) are counting-
+    sorted into ``2^ceil(log2 nb)`` equal buckets; each ``a`` scans the buckets of
+    ``[t - a - tol, t - a + tol]`` and one more on each side (rounding).
+
+    Returns ``(error, size, mask_a, mask_b)``; ``size = -1`` if none.
+    """
+    nbk = 1
+    while nbk < nb:
+        nbk *= 2
+    w = (hi - lo) / nbk
+    inv = 1.0 / w if w > 0 else 0.0
+    for g in range(nbk + 1):
+        bstart[g] = 0
+    for k in range(nb):
+        g = int((sb[k] - lo) * inv)
+        g = min(max(g, 0), nbk - 1)
+        bstart[g + 1] += 1
+    for g in range(nbk):
+        bstart[g + 1] += bstart[g]
+        bcur[g] = bstart[g]
+    for k in range(nb):
+        g = int((sb[k] - lo) * inv)
+        g = min(max(g, 0), nbk - 1)
+        p = bcur[g]
+        bs[p] = sb[k]
+        bm[p] = mb[k]
+        bcur[g] = p + 1
+    best_sz = -1
+    best_e = np.inf
+    ba = np.int64(0)
+    bb = np.int64(0)
+    for i in range(na):
+        y = t - sa[i]
+        if y + tol < lo or y - tol > hi:
+            continue
+        g0 = (int((y - tol - lo) * inv) if y - tol > lo else 0) - 1
+        g1 = int((y + tol - lo) * inv) + 1
+        g0 = max(g0, 0)
+        g1 = min(g1, nbk - 1)
+        for k in range(bstart[g0], bstart[g1 + 1]):
+            e = abs(sa[i] + bs[k] - t)
+            if e <= tol:
+                sz = _popcount(ma[i]) + _popcount(bm[k])
+                if best_sz < 0 or sz < best_sz or (sz == best_sz and e < best_e):
+                    best_sz = sz
+                    best_e = e
+                    ba = ma[i]
+                    bb = bm[k]
+    return best_e, best_sz, ba, bb
+
+
+@njit(cache=True)
+def _shift_offset(k):
+    """Middle value offsets in units of ``2 delta``: 0, 1, -1, 2, -2, ..."""
+    h = (k + 1) // 2
+    return float(h) if k % 2 == 1 else -float(h)
+
+
+@njit(cache=True, error_model="numpy")
+def _find_one(vals, n, t, tol, ws_s, ws_m, out_mask):
+    """One instance of the many-solutions search (see the block comment above).
+
+    ``ws_s`` (float64) and ``ws_m`` (int64) are workspaces of shape
+    ``(9, 2 FOUR_LIST_CAP)``. Windows of four consecutive groups of ``q`` values slide
+    over the pool (so every value can be used); each window tries FOUR_LIST_SHIFTS middle
+    values. If every try fails, the exact closest subset of the first FALLBACK_N values.
+    Returns ``(error, size, status)``, status 1 = within tol, 0 = not.
+    """
+    for k in range(out_mask.shape[0]):
+        out_mask[k] = False
+    if abs(t) <= tol:
+        return abs(t), 0, 1
+    q = _plan_four_list(vals, n, t, tol, FOUR_LIST_NEED, FOUR_LIST_CAP)
+    if q > 0:
+        s1 = ws_s[0]
+        s2 = ws_s[1]
+        s3 = ws_s[2]
+        s4 = ws_s[3]
+        ts = ws_s[4]
+        s12 = ws_s[5]
+        s34 = ws_s[6]
+        bs = ws_s[7]
+        m1 = ws_m[0]
+        m2 = ws_m[1]
+        m3 = ws_m[2]
+        m4 = ws_m[3]
+        tm = ws_m[4]
+        m12 = ws_m[5]
+        m34 = ws_m[6]
+        bm = ws_m[7]
+        bstart = ws_m[8]
+        bcur = ws_m[4]  # tm is free during matching
+        n_groups = n // q
+        for g in range(n_groups - 3):
+            c0, delta, ok = _window_split(vals, g * q, q, t, tol, FOUR_LIST_NEED,
+                                          FOUR_LIST_CAP)
+            if not ok:
+                continue
+            n1 = _sorted_subset_sums_at(vals, g * q, q, s1, m1, ts, tm)
+            n2 = _sorted_subset_sums_at(vals, (g + 1) * q, q, s2, m2, ts, tm)
+            n3 = _sorted_subset_sums_at(vals, (g + 2) * q, q, s3, m3, ts, tm)
+            n4 = _sorted_subset_sums_at(vals, (g + 3) * q, q, s4, m4, ts, tm)
+            for k in range(FOUR_LIST_SHIFTS):
+                c = c0 + 2.0 * delta * _shift_offset(k)
+                d = t - c
+                n12 = _join_window(s1, m1, n1, s2, m2, n2, q, c - delta, c + delta, s12,
+                                   m12, FOUR_LIST_CAP)
+                lo = d - delta - tol
+                hi = d + delta + tol
+                n34 = _join_window(s3, m3, n3, s4, m4, n4, q, lo, hi, s34, m34,
+                                   FOUR_LIST_CAP)
+                if n12 == 0 or n34 == 0:
+                    continue
+                e, sz, a, b = _match_buckets(s12, m12, n12, s34, m34, n34, t, tol, lo, hi,
+                                             bstart, bcur, bs, bm)
+                if sz >= 0:
+                    for j in range(2 * q):
+                        if (a >> j) & 1:
+                            out_mask[g * q + j] = True
+                        if (b >> j) & 1:
+                            out_mask[(g + 2) * q + j] = True
+                    return e, sz, 1
+    nf = min(n, FALLBACK_N)
+    err, full = _closest_one(vals, nf, t, out_mask)
+    size = 0
+    for j in range(nf):
+        size += (full >> j) & 1
+    return err, size, 1 if err <= tol else 0
+
+
+@njit(cache=True)
+def _sorted_subset_sums_at(vals, off, q, sums, masks, tmp_s, tmp_m):
+    """All ``2^q`` subset sums of ``vals[off:off + q]`` ascending (merge doubling; sums
+    accumulate the values in index order), masks relative to ``off``. Returns ``2^q``."""
+    size = 1
+    sums[0] = 0.0
+    masks[0] = 0
+    for e in range(q):
+        a = vals[off + e]
+        bit = np.int64(1) << e
+        i = 0
+        j = 0
+        o = 0
+        while i < size and j < size:
+            sj = sums[j] + a
+            if sums[i] <= sj:
+                tmp_s[o] = sums[i]
+                tmp_m[o] = masks[i]
+                i += 1
+            else:
+                tmp_s[o] = sj
+                tmp_m[o] = masks[j] | bit
+                j += 1
+            o += 1
+        while i < size:
+            tmp_s[o] = sums[i]
+            tmp_m[o] = masks[i]
+            i += 1
+            o += 1
+        while j < size:
+            tmp_s[o] = sums[j] + a
+            tmp_m[o] = masks[j] | bit
+            j += 1
+            o += 1
+        size *= 2
+        for k in range(size):
+            sums[k] = tmp_s[k]
+            masks[k] = tmp_m[k]
+    return size
+
+
+FIND_CHUNK = 256
+
+
+@njit(cache=True, parallel=True)
+def _find_batch(values, lengths, targets, tol, out_masks, out_err, out_size, out_status):
+    """Instances in fixed chunks of FIND_CHUNK (one workspace per chunk); instance ``r``
+    writes only row/slot ``r``: results do not depend on the thread count."""
+    m = values.shape[0]
+    nchunk = (m + FIND_CHUNK - 1) // FIND_CHUNK
+    for c in prange(nchunk):
+        ws_s = np.empty((9, 2 * FOUR_LIST_CAP))
+        ws_m = np.empty((9, 2 * FOUR_LIST_CAP), np.int64)
+        for r in range(c * FIND_CHUNK, min(m, (c + 1) * FIND_CHUNK)):
+            e, sz, st = _find_one(values[r], lengths[r], targets[r], tol[r], ws_s, ws_m,
+                                  out_masks[r])
+            out_err[r] = e
+            out_size[r] = sz
+            out_status[r] = st

@@ -26,9 +26,11 @@ Signs: in the first layer the inputs ``x_j in [-1, 1]`` have both signs, so neur
 target's ``w x_j = w phi(x_j) - w phi(-x_j)`` needs both (two subset-sum instances per
 weight, pools of about ``p_1 / 2``). Later layers receive post-ReLU values ``x_j >= 0``,
 for which ``phi(-x_j) = 0``: only ``w1 > 0`` is useful, one instance per weight suffices
-(``phi(w1 x_j) = w1 x_j``) and pools hold about ``p_l`` neurons. Pools hold at most 88
-neurons; the exact solver takes 44 values, so an instance is solved on the first 44 members
-of its pool and, if that misses the tolerance, again on the last 44.
+(``phi(w1 x_j) = w1 x_j``) and pools hold about ``p_l`` neurons. The same holds for the
+first layer when the input box has ``lo >= 0`` (``--domain``): then it also uses one sign.
+Pools have no cap: the subset-sum search (:func:`slth_theory.construction.subset_sum.find`)
+slides over every member of a pool, so a larger pool (``--grow``, a smaller ``delta``) is
+a pool the solver can use.
 
 Why the ticket's function is a network with the target's architecture: in the unit-scale
 parameters ``theta' = h(theta, 1/s)`` of Lemma 2 (so ``lambda f_0(x|theta m) = f_0(x|theta'
@@ -41,6 +43,14 @@ kept neuron ``k`` of block ``j`` outputs ``w1_kj x_j`` and every kept bias neuro
 each orthant of the input cube this is a network with the target's architecture and
 first-layer weights ``A+`` or ``A-``. Hence :func:`slth_theory.theory.lemma4.error_bound`
 with ``first_layer_neg = A-`` bounds ``sup ||f - lambda f_0(.|theta m)||``.
+
+Sizes, tolerances and the mother's widths come from
+:func:`slth_theory.theory.theorem5.construction_plan` (also behind ``slth width``'s
+``construction`` row): for a global ``eps`` the tolerances are split across layers to
+minimise the subset-sum work while the corrected Lemma 4 bound stays ``eps``
+(:func:`slth_theory.theory.lemma4.split_tolerances`); the certificate
+(:mod:`slth_theory.construction.certificate`) then bounds the error from the parameter
+errors actually achieved.
 
 Targets with parameters outside ``[-1, 1]`` are first mapped inside by Lemma 2:
 ``W_l -> sigma_l W_l``, ``b_l -> prod_{m<=l} sigma_m b_l`` with ``sigma_l <= 1``; the
@@ -56,21 +66,27 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from slth_theory.construction import _subset_sum_kernels as _k
-from slth_theory.construction.subset_sum import MAX_N, solve_batch
+from slth_theory.construction.subset_sum import solve_batch
 from slth_theory.engine.progress import progress
 from slth_theory.model.network import Network, parse_widths
 from slth_theory.model.schemes import get as get_scheme
 from slth_theory.model.schemes import initialize
 from slth_theory.model.ticket import Ticket
-from slth_theory.theory.lemma2 import homogeneity_transform
-from slth_theory.theory.lemma4 import layer_stats, tolerances
-from slth_theory.theory.theorem5 import calibrated_C, samples_per_instance
+from slth_theory.theory.theorem5 import construction_plan
+
+#: Largest mother (parameters) :func:`construct` allocates unless told otherwise
+#: (``max_mother_params``): 1.5e9 float64 parameters are 11 GiB.
+MAX_MOTHER_PARAMS = 1_500_000_000
+
+#: Subset-sum instances solved per call (bounds the memory of the value tables).
+CHUNK = 1 << 15
 
 
 @dataclass
@@ -92,16 +108,25 @@ class Construction:
     effective : Network
         The ticket as a network of the target's architecture, in scaled units (first layer:
         the positive-side weights ``A+``).
-    first_layer_neg : ndarray
-        ``A-``: first-layer weights acting on ``-phi(-x)``.
+    first_layer_neg : ndarray or None
+        ``A-``: first-layer weights acting on ``-phi(-x)``; ``None`` when the input box
+        has ``lo >= 0`` (then ``phi(-x) = 0`` and the first layer uses one sign).
     tol_w, tol_b : ndarray, shape (L,)
         Per-layer tolerances (scaled units) the subset sums had to meet.
     pool_sizes : list of int
         Pool parameter ``p_l`` per target layer (layer ``2l-1`` has ``(n_{l-1}+1) p_l``
         neurons).
+    abs_sums : list of (ndarray, ndarray, int)
+        Per layer, ``sum |v|`` over each chosen subset (weights, biases; first layer: both
+        signs added) and the largest subset size: they bound the float64 rounding of the
+        subset sums and of the ticket's forward pass.
+    kept_fan_in : list of ndarray
+        Per target layer, the kept in-degree of each neuron of mother layer ``2l``.
     failures : list of dict
         Parameters whose best subset sum missed its tolerance (layer, kind, index, target,
-        error, tolerance).
+        error, tolerance, pool).
+    lo, hi : ndarray
+        The input box.
     seconds : float
     attempts : int
     """
@@ -112,15 +137,24 @@ class Construction:
     kappa: float
     sigmas: np.ndarray
     effective: Network
-    first_layer_neg: np.ndarray
+    first_layer_neg: np.ndarray | None
     tol_w: np.ndarray
     tol_b: np.ndarray
     pool_sizes: list[int]
+    abs_sums: list[tuple[np.ndarray, np.ndarray, int]]
+    kept_fan_in: list[np.ndarray]
+    lo: np.ndarray
+    hi: np.ndarray
     failures: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     attempts: int = 1
     mode: str = "eps"
     eps: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (f"Construction(target={self.target.widths}, mother={self.mother_widths}, "
+                f"mode={self.mode!r}, eps={self.eps}, failed={len(self.failures)})")
 
     @property
     def mother_widths(self) -> list[int]:
@@ -143,7 +177,7 @@ class Construction:
         cum = np.cumsum(np.log(self.sigmas))
         for i in range(self.target.depth):
             ew = np.abs(self.effective.weights[i] - self.scaled_target.weights[i])
-            if i == 0:
+            if i == 0 and self.first_layer_neg is not None:
                 ew = np.maximum(ew, np.abs(self.first_layer_neg - self.scaled_target.weights[0]))
             eb = np.abs(self.effective.biases[i] - self.scaled_target.biases[i])
             out.append({
@@ -173,47 +207,19 @@ def random_target(widths: list[int], seed: int, scale: float = 1.0,
                    {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
 
 
-def scale_into_unit_box(target: Network) -> tuple[Network, np.ndarray, float]:
-    """Lemma 2 factors ``sigma_l <= 1`` putting every parameter in ``[-1, 1]``.
-
-    Returns
-    -------
-    (scaled, sigmas, kappa) with ``f_target = kappa * f_scaled``.
-    """
-    sig = np.ones(target.depth)
-    cum = 1.0
-    for i, (w, b) in enumerate(zip(target.weights, target.biases, strict=True)):
-        wmax = float(np.max(np.abs(w), initial=0.0))
-        bmax = float(np.max(np.abs(b), initial=0.0))
-        s = 1.0
-        if wmax > 1:
-            s = 1.0 / wmax
-        if bmax * cum * s > 1:
-            s = 1.0 / (bmax * cum)
-        sig[i] = s
-        cum *= s
-    if np.all(sig == 1.0):
-        return target.copy(), sig, 1.0
-    scaled = homogeneity_transform(target, sig)
-    # guard rounding: clip the (at most 1 + 1 ulp) entries to the box
-    scaled = Network([np.clip(w, -1, 1) for w in scaled.weights],
-                     [np.clip(b, -1, 1) for b in scaled.biases],
-                     target.output_activation, dict(target.meta))
-    return scaled, sig, float(np.exp(-np.sum(np.log(sig))))
-
-
-def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
+def assign_pools(W1: np.ndarray, b1: np.ndarray, first: bool, cap: int | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Balanced assignment of the layer-``2l-1`` neurons to subset-sum pools.
 
     Parameters
     ----------
-    W1u, b1u : ndarray
-        Incoming weights ``(N, n_in)`` and biases ``(N,)`` of mother layer ``2l-1``.
+    W1, b1 : ndarray
+        Incoming weights ``(N, n_in)`` and biases ``(N,)`` of mother layer ``2l-1`` (only
+        their signs matter).
     first : bool
-        Both signs (first layer) or only ``w1 > 0`` (later layers, inputs ``>= 0``).
-    cap : int
-        Largest pool (the subset-sum solver takes at most 44 values).
+        Both signs (first layer on a box with negative inputs) or only ``w1 > 0``.
+    cap : int, optional
+        Largest pool (default: no cap).
 
     Returns
     -------
@@ -222,24 +228,25 @@ def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
         ``(j, -)`` is ``2j + 1``; the last index is the bias pool (needs ``b1 > 0``).
     members : ndarray of int, shape (n_pools, max size), padded with -1
     """
-    W1u = np.asarray(W1u, dtype=np.float64)
-    b1u = np.asarray(b1u, dtype=np.float64)
-    if W1u.ndim != 2:
-        raise ValueError(f"W1u must be a 2-D array (N, n_in); got shape {W1u.shape}")
-    N, n_in = W1u.shape
-    if b1u.shape != (N,):
-        raise ValueError(f"b1u must have shape ({N},) to match W1u {W1u.shape}; "
-                         f"got {b1u.shape}")
-    if not np.all(np.isfinite(W1u)):
-        raise ValueError("W1u must contain only finite values")
-    if not np.all(np.isfinite(b1u)):
-        raise ValueError("b1u must contain only finite values")
+    W1 = np.asarray(W1, dtype=np.float64)
+    b1 = np.asarray(b1, dtype=np.float64)
+    if W1.ndim != 2:
+        raise ValueError(f"W1 must be a 2-D array (N, n_in); got shape {W1.shape}")
+    N, n_in = W1.shape
+    if b1.shape != (N,):
+        raise ValueError(f"b1 must have shape ({N},) to match W1 {W1.shape}; got {b1.shape}")
+    if not np.all(np.isfinite(W1)):
+        raise ValueError("W1 must contain only finite values")
+    if not np.all(np.isfinite(b1)):
+        raise ValueError("b1 must contain only finite values")
+    if cap is None:
+        cap = max(N, 1)
     if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
         raise ValueError(f"cap must be an integer >= 1; got {cap!r}")
     n_pools = (2 * n_in if first else n_in) + 1
     pool = np.empty(N, np.int64)
     counts = np.empty(n_pools, np.int64)
-    _k._assign_pools(np.ascontiguousarray(W1u), np.ascontiguousarray(b1u), first, int(cap),
+    _k._assign_pools(np.ascontiguousarray(W1), np.ascontiguousarray(b1), first, int(cap),
                      pool, counts)
     width = int(counts.max(initial=0))
     members = np.full((n_pools, max(width, 1)), -1, np.int64)
@@ -252,21 +259,22 @@ def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int = MAX_N
     return pool, members
 
 
-def assign_pools_reference(W1u: np.ndarray, b1u: np.ndarray, first: bool,
-                           cap: int = MAX_N) -> np.ndarray:
+def assign_pools_reference(W1: np.ndarray, b1: np.ndarray, first: bool,
+                           cap: int | None = None) -> np.ndarray:
     """Plain Python version of the pool assignment kernel (the reference for tests)."""
-    N, n_in = W1u.shape
+    N, n_in = W1.shape
+    cap = max(N, 1) if cap is None else cap
     n_pools = (2 * n_in if first else n_in) + 1
     counts = [0] * n_pools
     out = np.full(N, -1, np.int64)
     for k in range(N):
         options = []
         for j in range(n_in):
-            if W1u[k, j] > 0:
+            if W1[k, j] > 0:
                 options.append(2 * j if first else j)
-            elif W1u[k, j] < 0 and first:
+            elif W1[k, j] < 0 and first:
                 options.append(2 * j + 1)
-        if b1u[k] > 0:
+        if b1[k] > 0:
             options.append(n_pools - 1)
         best, best_c = -1, cap
         for q in options:
@@ -278,169 +286,211 @@ def assign_pools_reference(W1u: np.ndarray, b1u: np.ndarray, first: bool,
     return out
 
 
-def _layer_solve(W1u, b1u, W2u, Wt, bt, first, tol_w, tol_b):
-    """Subset sums for one target layer; returns masks, effective params, failures."""
+def _solve_chunked(rows, cols, vals_of, targets, tol, lengths):
+    """``solve_batch(mode='find')`` over chunks of CHUNK instances.
+
+    ``vals_of(sl)`` returns the value table of the instances ``sl``. Returns masks as
+    (instance, slot) index pairs, sums, absolute sums, errors and status.
+    """
+    m = rows.size
+    sums = np.zeros(m)
+    abs_sums = np.zeros(m)
+    errors = np.zeros(m)
+    status = np.ones(m, np.int8)
+    hit_r, hit_q = [], []
+    for start in range(0, m, CHUNK):
+        sl = slice(start, min(m, start + CHUNK))
+        vals = vals_of(sl)
+        res = solve_batch(vals, targets[sl], tol, lengths=lengths[sl], mode="find")
+        chosen = np.where(res.masks, vals, 0.0)
+        sums[sl] = chosen.sum(axis=1)
+        abs_sums[sl] = np.abs(chosen).sum(axis=1)
+        errors[sl] = np.abs(sums[sl] - targets[sl])
+        status[sl] = res.status
+        r, q = np.nonzero(res.masks)
+        hit_r.append(r + start)
+        hit_q.append(q)
+    r = np.concatenate(hit_r) if hit_r else np.zeros(0, np.int64)
+    q = np.concatenate(hit_q) if hit_q else np.zeros(0, np.int64)
+    return r, q, sums, abs_sums, errors, status
+
+
+def _layer_solve(W1, b1, W2, s1, c1, s2, Wt, bt, both_signs, tol_w, tol_b, layer):
+    """Subset sums for one target layer over the raw mother parameters.
+
+    Unit-scale values (Lemma 2): ``w1 / s1``, ``b1 / c1``, ``w2 / s2``. Returns masks,
+    effective parameters, absolute sums, kept fan-in and failures.
+    """
     n_out, n_in = Wt.shape
-    w1mask = np.zeros(W1u.shape, bool)
-    b1mask = np.zeros(b1u.shape, bool)
-    w2mask = np.zeros(W2u.shape, bool)
+    w1mask = np.zeros(W1.shape, bool)
+    b1mask = np.zeros(b1.shape, bool)
+    w2mask = np.zeros(W2.shape, bool)
     A_pos = np.zeros((n_out, n_in))
     A_neg = np.zeros((n_out, n_in))
+    P_w = np.zeros((n_out, n_in))
+    max_subset = 0
     failures = []
-    _pool, members = assign_pools(W1u, b1u, first, cap=2 * MAX_N)
+    _pool, members = assign_pools(W1, b1, both_signs)
     counts = (members >= 0).sum(axis=1)
     ii, jj = np.nonzero(Wt)
-    for sign in ((1.0, -1.0) if first else (1.0,)):
+    for sign in ((1.0, -1.0) if both_signs else (1.0,)):
         if ii.size == 0:
             break
-        pj = (2 * np.arange(n_in) + (sign < 0)) if first else np.arange(n_in)
-        mem_all = members[pj]                                      # (n_in, width)
-        cnt_all = counts[pj]
-        # first pass: the first (at most 44) members of each pool
-        mem = mem_all[:, :MAX_N]
-        cnt = np.minimum(cnt_all, MAX_N)
+        pj = (2 * np.arange(n_in) + (sign < 0)) if both_signs else np.arange(n_in)
+        mem = members[pj]                                         # (n_in, width)
+        cnt = counts[pj]
         safe = np.where(mem >= 0, mem, 0)
-        w1v = np.where(mem >= 0, np.abs(W1u[safe, np.arange(n_in)[:, None]]), 0.0)
-        vals = W2u[ii[:, None], safe[jj]] * w1v[jj]                 # (n_inst, width)
-        res = solve_batch(vals, sign * Wt[ii, jj], tol_w, lengths=cnt[jj])
-        cols = safe[jj]
-        # pools larger than 44: retry failures on the last 44 members
-        bad = np.nonzero((res.status == 0) & (cnt_all[jj] > MAX_N))[0]
-        if bad.size:
-            jb = jj[bad]
-            lo = cnt_all[jb] - MAX_N
-            pos = lo[:, None] + np.arange(MAX_N)[None, :]
-            mem2 = mem_all[jb[:, None], pos]
-            vals2 = W2u[ii[bad][:, None], mem2] * np.abs(W1u[mem2, jb[:, None]])
-            res2 = solve_batch(vals2, sign * Wt[ii[bad], jb], tol_w)
-            better = res2.errors < res.errors[bad]
-            if np.any(better):
-                rows = bad[better]
-                vals = vals.copy()
-                cols = cols.copy()
-                vals[rows] = vals2[better]
-                cols[rows] = mem2[better]
-                res.masks[rows] = res2.masks[better]
-                res.errors[rows] = res2.errors[better]
-                res.status[rows] = res2.status[better]
-                res.sizes[rows] = res2.sizes[better]
-        sums = np.where(res.masks, vals, 0.0).sum(axis=1)
-        A = A_pos if sign > 0 else A_neg
-        A[ii, jj] = sign * sums
-        r_i, r_q = np.nonzero(res.masks)
-        mc = cols[r_i, r_q]
-        w2mask[ii[r_i], mc] = True
-        w1mask[mc, jj[r_i]] = True
-        for r in np.nonzero(res.status == 0)[0]:
-            failures.append({"kind": "weight" if sign > 0 else "weight-neg",
-                             "index": [int(ii[r]), int(jj[r])],
-                             "target": float(Wt[ii[r], jj[r]]),
-                             "error": float(res.errors[r]), "tolerance": float(tol_w),
-                             "pool": int(cnt_all[jj[r]])})
-    if not first:
+        w1v = np.where(mem >= 0, np.abs(W1[safe, np.arange(n_in)[:, None]]) / s1, 0.0)
+
+        def vals_of(sl, safe=safe, w1v=w1v):
+            return (W2[ii[sl][:, None], safe[jj[sl]]] / s2) * w1v[jj[sl]]
+
+        tg = sign * Wt[ii, jj]
+        r, q, sums, abss, errs, status = _solve_chunked(ii, jj, vals_of, tg, tol_w, cnt[jj])
+        (A_pos if sign > 0 else A_neg)[ii, jj] = sign * sums
+        P_w[ii, jj] += abss
+        max_subset = max(max_subset, int(np.bincount(r, minlength=1).max(initial=0)))
+        mc = safe[jj[r], q]
+        w2mask[ii[r], mc] = True
+        w1mask[mc, jj[r]] = True
+        for t in np.nonzero(status == 0)[0]:
+            failures.append({"layer": layer, "kind": "weight" if sign > 0 else "weight-neg",
+                             "index": [int(ii[t]), int(jj[t])], "target": float(Wt[ii[t], jj[t]]),
+                             "error": float(errs[t]), "tolerance": float(tol_w),
+                             "pool": int(cnt[jj[t]])})
+    if not both_signs:
         A_neg = A_pos
     # biases: the last pool, neurons with b1 > 0 and all weights pruned
-    cols_b = members[-1][members[-1] >= 0][:MAX_N]
+    cols_b = members[-1][members[-1] >= 0]
     c = np.zeros(n_out)
+    P_b = np.zeros(n_out)
     ib = np.nonzero(bt)[0]
     if ib.size:
-        vals = W2u[ib[:, None], cols_b[None, :]] * b1u[cols_b][None, :]
-        res = solve_batch(vals.reshape(ib.size, cols_b.size), bt[ib], tol_b)
-        c[ib] = np.where(res.masks, vals, 0.0).sum(axis=1)
-        r_i, r_q = np.nonzero(res.masks)
-        w2mask[ib[r_i], cols_b[r_q]] = True
-        b1mask[cols_b[r_q]] = True
-        for r in np.nonzero(res.status == 0)[0]:
-            failures.append({"kind": "bias", "index": [int(ib[r])],
-                             "target": float(bt[ib[r]]), "error": float(res.errors[r]),
+        b1v = b1[cols_b] / c1
+
+        def bvals_of(sl):
+            return (W2[ib[sl][:, None], cols_b[None, :]] / s2) * b1v[None, :]
+
+        r, q, sums, abss, errs, status = _solve_chunked(
+            ib, ib, bvals_of, bt[ib], tol_b, np.full(ib.size, cols_b.size, np.int64))
+        c[ib] = sums
+        P_b[ib] = abss
+        max_subset = max(max_subset, int(np.bincount(r, minlength=1).max(initial=0)))
+        w2mask[ib[r], cols_b[q]] = True
+        b1mask[cols_b[q]] = True
+        for t in np.nonzero(status == 0)[0]:
+            failures.append({"layer": layer, "kind": "bias", "index": [int(ib[t])],
+                             "target": float(bt[ib[t]]), "error": float(errs[t]),
                              "tolerance": float(tol_b), "pool": int(cols_b.size)})
-    return w1mask, b1mask, w2mask, A_pos, A_neg, c, failures
+    fan_in = w2mask.sum(axis=1)
+    return w1mask, b1mask, w2mask, A_pos, A_neg, c, (P_w, P_b, max_subset), fan_in, failures
 
 
-def default_pool_sizes(scaled: Network, tol: np.ndarray, delta: float, C: float) -> list[int]:
-    """Pool parameters giving ``n_s = ceil(C log(1/min(eps_l, delta_l)))`` values per
-    subset-sum instance, ``delta_l = delta / (2 L n_l k_l,max)`` (the proof's union bound):
-    ``p_1 = 2 n_s`` (two signs share the first layer), ``p_l = n_s`` later; ``n_s <= 44``."""
-    st = layer_stats(scaled)
-    L = scaled.depth
-    out = []
-    for i in range(L):
-        d_l = delta / (2 * L * st.n[i] * st.k_max[i])
-        ns = min(samples_per_instance(float(tol[i]), float(d_l), C), MAX_N)
-        out.append(int(2 * ns if i == 0 else ns))
-    return out
+def _mother_seed(rng) -> tuple[int | np.random.SeedSequence, str]:
+    """The mother's ``initialize`` seed from ``rng`` (SPEC 7) and its ``slth init`` flags.
+
+    An int or a ``SeedSequence`` is used as is (both regenerable: ``--seed S`` and
+    ``--spawn-key``); a ``Generator`` gives one 63-bit integer seed drawn from it.
+    """
+    if isinstance(rng, np.random.Generator):
+        seed = int(rng.integers(0, 2 ** 63 - 1))
+        return seed, f"--seed {seed}"
+    if isinstance(rng, np.random.SeedSequence):
+        if not isinstance(rng.entropy, (int, np.integer)):
+            raise ValueError("rng: a SeedSequence needs an integer entropy to be regenerable")
+        flags = f"--seed {int(rng.entropy)}"
+        if rng.spawn_key:
+            flags += " --spawn-key " + ",".join(str(int(k)) for k in rng.spawn_key)
+        return rng, flags
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise ValueError(f"rng must be an integer >= 0, a SeedSequence or a Generator; got "
+                         f"{rng!r}")
+    return int(rng), f"--seed {int(rng)}"
+
+
+def _box(lo, hi, n0: int) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.array(np.broadcast_to(np.asarray(lo, dtype=np.float64), (n0,)))
+    hi = np.array(np.broadcast_to(np.asarray(hi, dtype=np.float64), (n0,)))
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) or np.any(lo > hi):
+        raise ValueError("domain: lo and hi must be finite with lo <= hi in every coordinate")
+    return lo, hi
 
 
 def construct(target: Network, *, eps: float | None = None, param_eps: float | None = None,
-              delta: float = 0.05, seed: int = 0, pool: int | list[int] | None = None,
+              delta: float = 0.05, rng=0, pool: int | list[int] | None = None,
               C: float | None = None, scheme: str = "theorem5-uniform", grow: bool = False,
-              max_attempts: int = 5, quiet: bool = True) -> Construction:
+              max_attempts: int = 5, domain: tuple | None = None,
+              max_mother_params: int = MAX_MOTHER_PARAMS, quiet: bool = True) -> Construction:
     """Build the Theorem 5 ticket for ``target``.
 
     Parameters
     ----------
     target : Network
     eps : float, optional
-        Global accuracy: per-layer tolerances from the corrected Lemma 4 (exactly one of
-        ``eps`` and ``param_eps``).
+        Global accuracy over the input box: per-layer tolerances split by
+        :func:`~slth_theory.theory.lemma4.split_tolerances` (exactly one of ``eps`` and
+        ``param_eps``).
     param_eps : float, optional
         Per-parameter tolerance in the target's units (no propagation guarantee by itself).
     delta : float in (0, 1)
         Failure probability used to size the pools (Theorem 5).
-    seed : int
-        Seed of the mother network (``slth init ... --seed`` regenerates it).
+    rng : int, SeedSequence or Generator
+        Seed of the mother network. An int ``S`` regenerates it with
+        ``slth init ... --seed S``; a Generator gives one integer seed drawn from it
+        (recorded in the ticket's meta).
     pool : int or list of int, optional
-        Pool parameters ``p_l`` (default: :func:`default_pool_sizes` with ``C``).
+        Pool parameters ``p_l`` (default: :func:`~slth_theory.theory.theorem5.construction_plan`
+        from ``C`` and ``delta``). Smaller pools than the plan's void the ``1 - delta``
+        guarantee: a ``UserWarning`` says so.
     C : float, optional
         Constant for the default pool sizes (default: the calibrated one).
     scheme : {'theorem5-uniform', 'theorem5-normal'}
     grow : bool
         If some parameter misses its tolerance, multiply the failing layers' ``p_l`` by
         1.5 and rebuild (new mother from the same seed), up to ``max_attempts`` times.
+    domain : (lo, hi), optional
+        Input box: floats or arrays of shape ``(n0,)`` (default ``[-1, 1]^n0``).
+    max_mother_params : int
+        Refuse (``ValueError``, before allocating) mothers with more parameters.
     quiet : bool
-        No progress bar (one step per target layer; also quiet when stderr is not a
-        terminal).
+        No progress bar.
 
     Returns
     -------
     Construction
+        ``failures`` lists the parameters that missed their tolerance (a ``UserWarning``
+        is issued too).
     """
     t0 = time.perf_counter()
-    if (eps is None) == (param_eps is None):
-        raise ValueError("give exactly one of eps and param_eps")
-    for name, v in (("eps", eps), ("param_eps", param_eps)):
-        if v is not None and (not np.isfinite(v) or v <= 0):
-            raise ValueError(f"{name} must be finite and > 0; got {v}")
-    if not (0 < float(delta) < 1):
-        raise ValueError(f"delta must be in (0, 1); got {delta}")
     if scheme not in ("theorem5-uniform", "theorem5-normal"):
         raise ValueError(f"scheme must be theorem5-uniform or theorem5-normal; got {scheme!r}")
     get_scheme(scheme)
-    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    mother_rng, seed_flags = _mother_seed(rng)
     for i, (w, b) in enumerate(zip(target.weights, target.biases, strict=True)):
         if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
             raise ValueError(f"target layer {i + 1} has non-finite parameters")
-    scaled, sig, kappa = scale_into_unit_box(target)
+    lo, hi = _box(*((-1.0, 1.0) if domain is None else domain), target.widths[0])
+    if C is not None and (not np.isfinite(C) or C <= 0):
+        raise ValueError(f"C must be finite and > 0; got {C}")
+    plan = construction_plan(target, eps=eps, param_eps=param_eps, delta=delta, C=C,
+                             lo=lo, hi=hi)
+    scaled, sig, kappa = plan.scaled, plan.sigmas, plan.kappa
     L = target.depth
-    cum = np.exp(np.cumsum(np.log(sig)))
-    if eps is not None:
-        tol = tolerances(scaled, eps / kappa, "corrected")
-        tol_w, tol_b = tol.copy(), tol.copy()
-        mode = "eps"
-    else:
-        tol_w = param_eps * sig
-        tol_b = param_eps * cum
-        mode = "param-eps"
+    tol_w, tol_b = plan.tol_w, plan.tol_b
+    both_signs = bool(np.any(lo < 0))
+    planned = list(plan.pools)
+    notes = []
     if pool is None:
-        # the normal variant's products w2 w1 contain the uniform products (appendix B.4);
-        # the same calibrated constant is used for both schemes
-        C = calibrated_C("product") if C is None else float(C)
-        pools = default_pool_sizes(scaled, np.minimum(tol_w, tol_b), delta, C)
+        pools = planned
     else:
         pools = [int(pool)] * L if np.ndim(pool) == 0 else [int(v) for v in pool]
         if len(pools) != L or min(pools) < 1:
             raise ValueError(f"pool must be one size >= 1 or {L} sizes; got {pool}")
+        small = [i + 1 for i in range(L) if pools[i] < planned[i]]
+        if small:
+            notes.append(f"pools {pools} are below Theorem 5's {planned} (C, delta = "
+                         f"{delta:g}) in layer(s) {small}: the 1 - delta success guarantee "
+                         "does not hold; the certificate still decides")
     act = target.output_activation
     attempts = 0
     while True:
@@ -448,42 +498,49 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
         widths = [target.widths[0]]
         for i in range(L):
             widths += [(target.widths[i] + 1) * pools[i], target.widths[i + 1]]
-        mother = initialize(widths, scheme, output_activation=act, rng=int(seed))
+        n_params = sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(2 * L))
+        if n_params > max_mother_params:
+            raise ValueError(f"the mother {widths} would have {n_params:,} parameters "
+                             f"({n_params * 8 / 2 ** 30:.1f} GiB), above max_mother_params="
+                             f"{max_mother_params:,}")
+        mother = initialize(widths, scheme, output_activation=act, rng=mother_rng)
         s = np.array(mother.meta["weight_scales"])
         logcum = np.cumsum(np.log(s))
         wmasks, bmasks = [], []
-        eff_w, eff_b, failures = [], [], []
+        eff_w, eff_b, failures, abs_sums, fan_in = [], [], [], [], []
         neg = None
         for i in progress(range(L), total=L, desc=f"construct (attempt {attempts})",
                           quiet=quiet):
             a, b2 = 2 * i, 2 * i + 1
-            W1u = mother.weights[a] / s[a]
-            b1u = mother.biases[a] * math.exp(-logcum[a])
-            W2u = mother.weights[b2] / s[b2]
-            w1m, b1m, w2m, Ap, An, c, fails = _layer_solve(
-                W1u, b1u, W2u, scaled.weights[i], scaled.biases[i], i == 0,
-                float(tol_w[i]), float(tol_b[i]))
-            for f in fails:
-                f["layer"] = i + 1
+            w1m, b1m, w2m, Ap, An, c, P, fin, fails = _layer_solve(
+                mother.weights[a], mother.biases[a], mother.weights[b2], float(s[a]),
+                math.exp(logcum[a]), float(s[b2]), scaled.weights[i], scaled.biases[i],
+                both_signs if i == 0 else False, float(tol_w[i]), float(tol_b[i]), i + 1)
             failures += fails
             wmasks += [w1m, w2m]
             bmasks += [b1m, np.zeros(mother.biases[b2].shape, bool)]
             eff_w.append(Ap)
             eff_b.append(c)
-            if i == 0:
+            abs_sums.append(P)
+            fan_in.append(fin)
+            if i == 0 and both_signs:
                 neg = An
         if not failures or not grow or attempts >= max_attempts:
             break
         bad = {f["layer"] for f in failures}
         pools = [int(math.ceil(p * 1.5)) if (i + 1) in bad else p for i, p in enumerate(pools)]
+        del mother, wmasks, bmasks
     lam = float(np.exp(-np.sum(np.log(s)) + np.log(kappa)))
+    spawn = mother.meta.get("spawn_key")
     meta = {
         "construction": "theorem5",
-        "construction_mode": mode,  # not "mode": that key is the mother's fan convention
+        "construction_mode": plan.mode,  # not "mode": that key is the mother's fan convention
         "eps": eps,
         "param_eps": param_eps,
         "delta": float(delta),
         "pool_sizes": pools,
+        "planned_pool_sizes": planned,
+        "domain": [lo.tolist(), hi.tolist()],
         "target_arch": target.widths,
         "mother_arch": widths,
         "kappa": kappa,
@@ -491,12 +548,22 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
         "lambda_mother": float(np.exp(-np.sum(np.log(s)))),
         "n_failed": len(failures),
         "regenerate": (f"slth init --arch {','.join(map(str, widths))} --scheme {scheme} "
-                       f"--seed {int(seed)} --output-activation {act}"),
+                       f"{seed_flags} --output-activation {act}"),
     }
+    if spawn:
+        meta["spawn_key"] = list(spawn)
     ticket = Ticket(mother, wmasks, bmasks, lam, meta)
     effective = Network(eff_w, eff_b, act, {})
+    if failures:
+        worst = max(failures, key=lambda f: f["error"] - f["tolerance"])
+        notes.append(f"{len(failures)} parameter(s) missed their tolerance; worst: layer "
+                     f"{worst['layer']} {worst['kind']} {worst['index']} off by "
+                     f"{worst['error']:.3g} > {worst['tolerance']:.3g}")
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     return Construction(ticket, target, scaled, kappa, sig, effective, neg, tol_w, tol_b,
-                        pools, failures, time.perf_counter() - t0, attempts, mode, eps)
+                        pools, abs_sums, fan_in, lo, hi, failures,
+                        time.perf_counter() - t0, attempts, plan.mode, eps, notes)
 
 
 def summary(con: Construction) -> dict[str, Any]:
@@ -506,8 +573,10 @@ def summary(con: Construction) -> dict[str, Any]:
         "target_arch": con.target.widths,
         "mother_arch": con.mother_widths,
         "pool_sizes": con.pool_sizes,
+        "planned_pool_sizes": t.meta.get("planned_pool_sizes"),
         "mode": con.mode,
         "eps": con.eps,
+        "domain": t.meta.get("domain"),
         "kappa": con.kappa,
         "lambda": t.output_scale,
         "density_weights": t.density,
@@ -520,5 +589,6 @@ def summary(con: Construction) -> dict[str, Any]:
         "attempts": con.attempts,
         "seconds": con.seconds,
         "param_errors": con.param_errors(),
+        "warnings": list(con.warnings),
         "regenerate": t.meta["regenerate"],
     }

@@ -13,6 +13,19 @@ Given values ``a_1..a_n`` and a target ``t``:
   size works (or the level budget ``max_level_entries`` is exhausted) the exact closest
   subset is returned with status ``'fail'`` (farther than ``eps``) or ``'ok-unproven'``
   (within ``eps`` but not proven fewest). Failures are reported, never silently accepted.
+* :func:`find` - *any* subset within ``eps``, for the many-solutions regime (``eps`` from
+  1e-4 down to 1e-9 with pools of 20 to a few hundred values, where ``2^n eps`` is large):
+  a four-list search (Schroeppel and Shamir 1981; Wagner 2002; Howgrave-Graham and Joux
+  2010). Four groups of ``q`` values each list their ``2^q`` subset sums (sorted by merge
+  doubling); groups 1+2 are joined to the sums within ``delta`` of a middle value ``c``,
+  groups 3+4 to those within ``delta + eps`` of ``t - c``, and the two joined lists are
+  matched through buckets. ``q`` and ``delta`` are planned so that a try expects
+  ``FOUR_LIST_NEED`` solutions at the least work ``~ 8 2^q + 4 |joined|``: the cost grows
+  like ``eps^(-1/3)`` instead of the ``eps^(-1/2)`` of meet in the middle. Windows of four
+  consecutive groups slide over the whole pool (every value can be used) and each window
+  tries several middle values; among the solutions of a successful try the one with the
+  fewest elements (then the smallest error) is kept: a sparse solution, not the sparsest.
+  If every try fails, the exact closest subset of the first ``FALLBACK_N`` values decides.
 * :func:`solve_batch` - many independent instances (one per target parameter in a ticket
   construction) in one parallel Numba call; each instance writes only its own row, so the
   result does not depend on the thread count.
@@ -28,13 +41,14 @@ Theorem 5 (appendix B.4) needs, for every target parameter, a subset of products
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from slth_theory.construction import _subset_sum_kernels as _k
 
-MAX_N = 44
+MAX_N = 44  # exact modes ('closest', 'sparsest'); 'find' takes any number of values
 STATUS_NAMES = {0: "fail", 1: "ok", 2: "ok-unproven"}
 DEFAULT_LEVEL_ENTRIES = 1 << 21
 
@@ -79,6 +93,15 @@ def _check_values(values, name: str = "values") -> np.ndarray:
     if v.size > MAX_N:
         raise ValueError(f"{name} may hold at most {MAX_N} numbers (meet in the middle); "
                          f"got {v.size}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{name} must be finite")
+    return v
+
+
+def _check_values_any(values, name: str = "values") -> np.ndarray:
+    v = np.ascontiguousarray(values, dtype=np.float64)
+    if v.ndim != 1:
+        raise ValueError(f"{name} must be 1-D; got shape {v.shape}")
     if not np.all(np.isfinite(v)):
         raise ValueError(f"{name} must be finite")
     return v
@@ -146,6 +169,28 @@ def sparsest(values, target: float, eps: float,
     return SubsetResult(mask, float(err), int(size), STATUS_NAMES[int(status)])
 
 
+def find(values, target: float, eps: float) -> SubsetResult:
+    """Some subset within ``eps`` of ``target`` (four-list search; see the module notes).
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        Any number of finite values (the search slides over all of them).
+    target : float
+    eps : float, > 0
+
+    Returns
+    -------
+    SubsetResult
+        ``'ok'`` (within ``eps``; few elements, not proven fewest) or ``'fail'`` (the exact
+        closest subset of the first ``FALLBACK_N`` values, farther than ``eps``).
+    """
+    res = solve_batch(np.asarray(values, dtype=np.float64)[None, :], [target], eps,
+                      mode="find")
+    return SubsetResult(res.masks[0], float(res.errors[0]), int(res.sizes[0]),
+                        STATUS_NAMES[int(res.status[0])])
+
+
 def solve_batch(values, targets, eps, lengths=None, mode: str = "sparsest",
                 max_level_entries: int = DEFAULT_LEVEL_ENTRIES) -> BatchResult:
     """Solve many independent instances in parallel.
@@ -159,7 +204,9 @@ def solve_batch(values, targets, eps, lengths=None, mode: str = "sparsest",
         Tolerances (for ``mode='closest'`` they only set the status).
     lengths : array_like of int, shape (m,), optional
         Default ``n_max`` for every row.
-    mode : {'sparsest', 'closest'}
+    mode : {'sparsest', 'closest', 'find'}
+        ``'find'``: any subset within ``eps`` by the four-list search (:func:`find`), for
+        any ``n_max``; the exact modes take ``n_max <= 44``.
     max_level_entries : int
 
     Returns
@@ -170,8 +217,11 @@ def solve_batch(values, targets, eps, lengths=None, mode: str = "sparsest",
     if vals.ndim != 2:
         raise ValueError(f"values must be 2-D (instances, n_max); got shape {vals.shape}")
     m, n_max = vals.shape
-    if n_max > MAX_N:
-        raise ValueError(f"values may have at most {MAX_N} columns; got {n_max}")
+    if mode not in ("sparsest", "closest", "find"):
+        raise ValueError(f"mode must be 'sparsest', 'closest' or 'find'; got {mode!r}")
+    if n_max > MAX_N and mode != "find":
+        raise ValueError(f"values may have at most {MAX_N} columns in mode {mode!r}; got "
+                         f"{n_max} (mode 'find' takes any number)")
     lens = (np.full(m, n_max, np.int64) if lengths is None
             else np.ascontiguousarray(lengths, dtype=np.int64))
     if lens.shape != (m,) or np.any(lens < 0) or np.any(lens > n_max):
@@ -185,12 +235,15 @@ def solve_batch(values, targets, eps, lengths=None, mode: str = "sparsest",
     live = np.arange(n_max)[None, :] < lens[:, None]
     if not np.all(np.isfinite(vals[live])):
         raise ValueError("values must be finite in the first lengths[r] entries of each row")
-    if mode not in ("sparsest", "closest"):
-        raise ValueError(f"mode must be 'sparsest' or 'closest'; got {mode!r}")
+    if mode == "find" and np.any(ep <= 0):
+        raise ValueError("eps must be > 0 in mode 'find'")
     masks = np.zeros((m, n_max), bool)
     err = np.empty(m)
     size = np.empty(m, np.int64)
     status = np.empty(m, np.int8)
+    if mode == "find":
+        _k._find_batch(vals, lens, tg, ep, masks, err, size, status)
+        return BatchResult(masks, err, size, status)
     _k._solve_batch(vals, lens, tg, ep, 0 if mode == "closest" else 1,
                     int(max_level_entries), masks, err, size, status)
     return BatchResult(masks, err, size, status)
@@ -245,3 +298,109 @@ def brute_force(values, target: float, eps: float | None = None) -> SubsetResult
     mask[list(comb)] = True
     status = "ok" if eps is None or err <= eps else "fail"
     return SubsetResult(mask, err, int(mask.sum()), status)
+
+
+def _reference_sorted_sums(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Subset sums accumulated in index order, ascending (stable), with bit masks."""
+    sums = np.zeros(1)
+    masks = np.zeros(1, np.int64)
+    for e, a in enumerate(v):
+        sums = np.concatenate([sums, sums + a])
+        masks = np.concatenate([masks, masks | (1 << e)])
+        order = np.argsort(sums, kind="stable")
+        sums, masks = sums[order], masks[order]
+    return sums, masks
+
+
+def _reference_join(s1, m1, s2, m2, shift, lo, hi, cap):
+    tot = s1[:, None] + s2[None, :]
+    ii, jj = np.nonzero((tot >= lo) & (tot <= hi))  # row-major: the kernel's (i, j) order
+    ii, jj = ii[:cap], jj[:cap]
+    return tot[ii, jj], m1[ii] | (m2[jj] << shift)
+
+
+def _normal_density(x: float, mean: float, var: float) -> float:
+    return math.exp(-0.5 * (x - mean) ** 2 / var) / math.sqrt(2.0 * math.pi * var)
+
+
+def find_reference(values, target: float, eps: float) -> SubsetResult | None:
+    """Plain NumPy four-list search, the reference for :func:`find` (small ``n``).
+
+    The same plan, windows, middle values and choice rule as the kernel, with dense
+    pair tables instead of merges and buckets. Returns ``None`` where the kernel falls
+    back to the exact closest search (every try failed).
+    """
+    v = _check_values_any(values)
+    t = _check_target(target)
+    tol = float(eps)
+    n = v.size
+    if abs(t) <= tol:
+        return SubsetResult(np.zeros(n, bool), abs(t), 0, "ok")
+    need, cap = _k.FOUR_LIST_NEED, _k.FOUR_LIST_CAP
+    m = v2 = 0.0
+    for x in v:
+        m += float(x)
+        v2 += float(x) * float(x)
+    m, v2 = m / n, v2 / n
+    q, best_cost = -1, math.inf
+    for qq in range(1, _k.FOUR_LIST_QMAX + 1):
+        if 4 * qq > n:
+            break
+        var = qq * v2 / 2.0
+        if var <= 0.0:
+            continue
+        rho = _normal_density(0.5 * t, qq * m, var)
+        if rho < 1e-12:
+            continue
+        N = 2.0 ** qq
+        d = need / (4.0 * N ** 4 * rho * rho * tol)
+        joined = 2.0 * N * N * rho * d
+        if joined > cap or d > 0.5:
+            continue
+        cost = 8.0 * N + 2.0 * joined
+        if cost < best_cost:
+            q, best_cost = qq, cost
+    if q < 0:
+        return None
+    for g in range(n // q - 3):
+        off = g * q
+        mu_a = va = mu_b = vb = 0.0
+        for k in range(2 * q):
+            x, y = float(v[off + k]), float(v[off + 2 * q + k])
+            mu_a += 0.5 * x
+            va += 0.25 * x * x
+            mu_b += 0.5 * y
+            vb += 0.25 * y * y
+        if va <= 0.0 or vb <= 0.0:
+            continue
+        c0 = mu_a + (t - mu_a - mu_b) * va / (va + vb)
+        ra, rb = _normal_density(c0, mu_a, va), _normal_density(t - c0, mu_b, vb)
+        if ra < 1e-12 or rb < 1e-12:
+            continue
+        N = 2.0 ** q
+        delta = need / (4.0 * N ** 4 * ra * rb * tol)
+        if 2.0 * N * N * max(ra, rb) * delta > cap or delta > 0.5:
+            continue
+        lists = [_reference_sorted_sums(v[off + i * q: off + (i + 1) * q]) for i in range(4)]
+        for k in range(_k.FOUR_LIST_SHIFTS):
+            h = (k + 1) // 2
+            c = c0 + 2.0 * delta * (float(h) if k % 2 == 1 else -float(h))
+            d = t - c
+            s12, m12 = _reference_join(*lists[0], *lists[1], q, c - delta, c + delta, cap)
+            lo, hi = d - delta - tol, d + delta + tol
+            s34, m34 = _reference_join(*lists[2], *lists[3], q, lo, hi, cap)
+            if s12.size == 0 or s34.size == 0:
+                continue
+            err = np.abs(s12[:, None] + s34[None, :] - t)
+            ii, jj = np.nonzero(err <= tol)
+            if ii.size == 0:
+                continue
+            sizes = (np.array([bin(int(x)).count("1") for x in m12[ii]])
+                     + np.array([bin(int(x)).count("1") for x in m34[jj]]))
+            best = int(np.lexsort((err[ii, jj], sizes))[0])
+            mask = np.zeros(n, bool)
+            for j in range(2 * q):
+                mask[off + j] = bool((int(m12[ii[best]]) >> j) & 1)
+                mask[off + 2 * q + j] = bool((int(m34[jj[best]]) >> j) & 1)
+            return SubsetResult(mask, float(err[ii[best], jj[best]]), int(sizes[best]), "ok")
+    return None

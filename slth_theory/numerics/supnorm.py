@@ -26,6 +26,7 @@ Used by the Lemma 4 checks (appendix B.3) and the Theorem 5 ticket certificates.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,8 +182,10 @@ def _candidates(n0: int, rng: np.random.Generator, n_random: int,
 
 def sup_diff(f, g, rng=None, *, n_random: int = 2048, n_starts: int = 16,
              n_steps: int = 60, grid_per_dim: int | None = None,
-             extra_points: np.ndarray | None = None) -> SupEstimate:
-    """Sampled lower estimate of ``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2``.
+             extra_points: np.ndarray | None = None, lo: np.ndarray | float = -1.0,
+             hi: np.ndarray | float = 1.0) -> SupEstimate:
+    """Sampled lower estimate of ``sup_{x in [lo, hi]} ||f(x) - g(x)||_2`` (default box
+    ``[-1, 1]^n0``).
 
     Parameters
     ----------
@@ -200,6 +203,8 @@ def sup_diff(f, g, rng=None, *, n_random: int = 2048, n_starts: int = 16,
         Grid points per axis for ``n0 <= 2`` (default 4001 for 1-D, 201 for 2-D).
     extra_points : ndarray, optional
         More candidate inputs (e.g. a known worst case).
+    lo, hi : float or ndarray of shape (n0,)
+        The input box (candidates are drawn in ``[-1, 1]^n0`` and mapped affinely).
 
     Returns
     -------
@@ -213,9 +218,14 @@ def sup_diff(f, g, rng=None, *, n_random: int = 2048, n_starts: int = 16,
         raise ValueError("n_random must be >= 1 and n_starts, n_steps >= 0")
     rng = np.random.default_rng(rng)
     n0 = F.n_in
-    x = _candidates(n0, rng, n_random, grid_per_dim)
+    blo = np.broadcast_to(np.asarray(lo, dtype=np.float64), (n0,))
+    bhi = np.broadcast_to(np.asarray(hi, dtype=np.float64), (n0,))
+    if not (np.all(np.isfinite(blo)) and np.all(np.isfinite(bhi))) or np.any(blo > bhi):
+        raise ValueError("lo and hi must be finite with lo <= hi")
+    mid, rad = 0.5 * (blo + bhi), 0.5 * (bhi - blo)
+    x = np.clip(mid + rad * _candidates(n0, rng, n_random, grid_per_dim), blo, bhi)
     if extra_points is not None:
-        x = np.vstack([x, np.clip(np.asarray(extra_points, float).reshape(-1, n0), -1, 1)])
+        x = np.vstack([x, np.clip(np.asarray(extra_points, float).reshape(-1, n0), blo, bhi)])
     d = _dist(F, G, x)
     n_evals = x.shape[0]
     best = int(np.argmax(d))
@@ -231,7 +241,7 @@ def sup_diff(f, g, rng=None, *, n_random: int = 2048, n_starts: int = 16,
             _, gf = F.vjp(z, diff)
             _, gg = G.vjp(z, diff)
             grad = gf - gg
-            z = np.clip(z + alpha * np.sign(grad), -1.0, 1.0)
+            z = np.clip(z + alpha * rad * np.sign(grad), blo, bhi)
             val = _dist(F, G, z)
             n_evals += z.shape[0]
             j = int(np.argmax(val))
@@ -313,7 +323,8 @@ def _pattern_values(pl: PiecewiseLinear, states: list, cell: int, corners: np.nd
 def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
                    atol: float = 0.0, max_evals: int = 4_000_000,
                    initial_per_dim: int | None = None, max_unstable: int = 6,
-                   max_pattern_cells: int = 20_000) -> SupUpperBound:
+                   max_pattern_cells: int = 20_000,
+                   max_seconds: float | None = None) -> SupUpperBound:
     """Rigorous upper bound of ``sup_{x in [-1,1]^n0} ||f(x) - g(x)||_2`` for ``n0 in {1, 2}``.
 
     Parameters
@@ -334,6 +345,10 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
         by enumerating their activation states.
     max_pattern_cells : int
         Budget of cells bounded that way (each costs ``2^k`` evaluations per corner).
+    max_seconds : float, optional
+        Time budget: when it runs out the bound reached so far (valid, from the centre
+        values and the Lipschitz constant where no tighter bound was found) is returned
+        with ``converged=False``.
 
     Returns
     -------
@@ -374,6 +389,11 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
     pattern_cells = 0
     corner_offs = np.stack(np.meshgrid(*([np.array([-1.0, 1.0])] * n0), indexing="ij"),
                            axis=-1).reshape(-1, n0)
+    t_start = time.perf_counter()
+
+    def out_of_time() -> bool:
+        return max_seconds is not None and time.perf_counter() - t_start > max_seconds
+
     while True:
         vals = _dist(F, G, centres)
         n_evals += centres.shape[0]
@@ -381,8 +401,12 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
         r = half * np.sqrt(n0)
         ub = vals + lip * r
         lo_box, hi_box = centres - half, centres + half
-        aff = np.empty(centres.shape[0], bool)
+        aff = np.zeros(centres.shape[0], bool)
+        timed_out = False
         for s0 in range(0, centres.shape[0], 2048):
+            if out_of_time():
+                timed_out = True
+                break
             sl = slice(s0, s0 + 2048)
             af, sf = _affine_cells_chunk(F, lo_box[sl], hi_box[sl])
             ag, sg = _affine_cells_chunk(G, lo_box[sl], hi_box[sl])
@@ -415,7 +439,7 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
             break
         c = centres[open_]
         n_children = c.shape[0] * 2 ** n0
-        if n_evals + n_children > max_evals:
+        if n_evals + n_children > max_evals or timed_out or out_of_time():
             done_upper = max(done_upper, float(ub[open_].max()))
             converged = False
             break

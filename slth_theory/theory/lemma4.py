@@ -100,9 +100,11 @@ class LayerStats:
     a: np.ndarray            # a_l = ||S_l u^(l-1) + s_l||_2 (corrected bound)
 
 
-def layer_stats(net: Network) -> LayerStats:
-    """Compute the quantities of :class:`LayerStats` for ``net``."""
-    u = activation_bounds(net)
+def layer_stats(net: Network, lo: np.ndarray | float = -1.0,
+                hi: np.ndarray | float = 1.0) -> LayerStats:
+    """Compute the quantities of :class:`LayerStats` for ``net`` on inputs in the box
+    ``[lo, hi]`` (default ``[-1, 1]^n0``)."""
+    u = activation_bounds(net, lo, hi)
     n, k, m, wmax, wspec, pspec, a = [], [], [], [], [], [], []
     for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
         S = (w != 0).astype(np.float64)
@@ -115,13 +117,13 @@ def layer_stats(net: Network) -> LayerStats:
         pspec.append(_spec(S))
         a.append(float(np.linalg.norm(S @ u[i] + s)) * (1 + _ROUND))
     sup_l1 = np.array([float(np.sum(v)) for v in u])
-    sup_l1[0] = net.widths[0]
     return LayerStats(np.array(n, float), np.array(k, float), np.array(m, float),
                       np.array(wmax), np.array(wspec), np.array(pspec), sup_l1, np.array(a))
 
 
 def tolerances(net: Network, eps: float, version: str = "corrected",
-               stats: LayerStats | None = None) -> np.ndarray:
+               stats: LayerStats | None = None, lo: np.ndarray | float = -1.0,
+               hi: np.ndarray | float = 1.0) -> np.ndarray:
     """Per-layer tolerances ``eps_l`` of Lemma 4.
 
     Parameters
@@ -133,7 +135,9 @@ def tolerances(net: Network, eps: float, version: str = "corrected",
     version : {'main', 'main-k', 'appendix', 'appendix-k', 'corrected'}
         Which formula (see the module docstring). Only ``'corrected'`` is a valid bound.
     stats : LayerStats, optional
-        Precomputed :func:`layer_stats` of ``net``.
+        Precomputed :func:`layer_stats` of ``net`` (then ``lo``, ``hi`` are not used).
+    lo, hi : float or ndarray of shape (n0,)
+        The input box (default ``[-1, 1]^n0``).
 
     Returns
     -------
@@ -147,7 +151,7 @@ def tolerances(net: Network, eps: float, version: str = "corrected",
     eps = _check_eps(eps)
     if version not in VERSIONS:
         raise ValueError(f"version must be one of {VERSIONS}; got {version!r}")
-    st = layer_stats(net) if stats is None else stats
+    st = layer_stats(net, lo, hi) if stats is None else stats
     L = net.depth
     out = np.empty(L)
     if version == "corrected":
@@ -196,8 +200,79 @@ def corrected_bound(net: Network, tols: Sequence[float],
     return total * (1 + _ROUND)
 
 
+def split_tolerances(net: Network, eps: float, counts: Sequence[float], *,
+                     exponent: float = 1.0 / 3.0, stats: LayerStats | None = None,
+                     lo: np.ndarray | float = -1.0, hi: np.ndarray | float = 1.0
+                     ) -> np.ndarray:
+    """Per-layer tolerances that keep the corrected Lemma 4 bound at ``eps`` and minimise
+    the work ``sum_l counts[l] tau_l^(-exponent)`` of meeting them.
+
+    Parameters
+    ----------
+    net : Network
+        The target.
+    eps : float
+        Global accuracy, > 0.
+    counts : sequence of float, shape (L,)
+        Parameters to approximate per layer (subset-sum instances).
+    exponent : float
+        Work per instance ``~ tau^(-exponent)`` (1/3 for the four-list search, 1/2 for
+        meet in the middle).
+    stats : LayerStats, optional
+    lo, hi : float or ndarray
+        Input box.
+
+    Returns
+    -------
+    ndarray, shape (L,)
+        ``tau`` with ``corrected_bound(net, tau) <= eps``.
+
+    Notes
+    -----
+    The corrected bound is ``sum_l c_l tau_l`` with ``c_l = a_l prod_{k>l} rho_k`` (up to
+    the small ``tau_k ||S_k||_2`` in ``rho_k``). Minimising ``sum N_l tau_l^(-p)`` under
+    ``sum c_l tau_l = eps`` (Lagrange) gives ``tau_l ~ (N_l / c_l)^(1/(1+p))``; the common
+    factor is then found by bisection on the exact :func:`corrected_bound`, so the split
+    is a valid Lemma 4 tolerance vector (``tolerances(..., 'corrected')`` is the split
+    with equal shares ``eps / L``).
+    """
+    eps = _check_eps(eps)
+    st = layer_stats(net, lo, hi) if stats is None else stats
+    L = net.depth
+    n = np.asarray(counts, dtype=np.float64)
+    if n.shape != (L,) or np.any(~np.isfinite(n)) or np.any(n < 0):
+        raise ValueError(f"counts must be {L} finite numbers >= 0; got {counts}")
+    if not (np.isfinite(exponent) and exponent > 0):
+        raise ValueError(f"exponent must be finite and > 0; got {exponent}")
+    c = np.empty(L)
+    for i in range(L):
+        c[i] = st.a[i] * float(np.prod(st.w_spec[i + 1:]))
+    shape = np.where(c > 0, (np.maximum(n, 1.0) / np.where(c > 0, c, 1.0))
+                     ** (1.0 / (1.0 + exponent)), 0.0)
+    if not np.any(shape > 0):
+        return tolerances(net, eps, "corrected", stats=st)
+    # layers without anything to perturb get the largest shape (any tolerance works)
+    shape = np.where(shape > 0, shape, shape.max())
+    shape = shape / shape.max()
+    lo_k, hi_k = 0.0, 1.0
+    while corrected_bound(net, hi_k * shape, stats=st) < eps:
+        lo_k, hi_k = hi_k, 2.0 * hi_k
+    for _ in range(200):
+        mid = 0.5 * (lo_k + hi_k)
+        if corrected_bound(net, mid * shape, stats=st) <= eps:
+            lo_k = mid
+        else:
+            hi_k = mid
+        if hi_k - lo_k <= 1e-12 * hi_k:
+            break
+    return lo_k * shape
+
+
 def error_bound(target: Network, approx: Network,
-                first_layer_neg: np.ndarray | None = None) -> float:
+                first_layer_neg: np.ndarray | None = None, *,
+                lo: np.ndarray | float = -1.0, hi: np.ndarray | float = 1.0,
+                slack: Sequence[tuple[np.ndarray | float, np.ndarray | float]] | None = None
+                ) -> float:
     """Rigorous upper bound of ``sup_{x in [-1,1]^n0} ||f(x) - f_eps(x)||_2``.
 
     Parameters
@@ -212,6 +287,13 @@ def error_bound(target: Network, approx: Network,
         ``h^(1) = A+ phi(x) - A- phi(-x) + b`` (the Theorem 5 construction, where
         ``w x = w phi(x) - w phi(-x)`` is approximated by two separate subset sums).
         ``None`` means ``A- = A+``.
+    lo, hi : float or ndarray of shape (n0,)
+        The input box (default ``[-1, 1]^n0``).
+    slack : list of (weight slack, bias slack), optional
+        Per layer, entrywise amounts (arrays of the parameters' shapes or scalars) by which
+        the true parameter errors may exceed ``|target - approx|`` as computed (e.g. the
+        float64 rounding of the approximation's parameters); added to ``|dW|`` and ``|db|``
+        entrywise and, through their Frobenius norms, to the spectral norms.
 
     Returns
     -------
@@ -241,7 +323,10 @@ def error_bound(target: Network, approx: Network,
         raise ValueError(f"approx must have the target's architecture {target.widths} and "
                          f"output activation {target.output_activation!r}; got "
                          f"{approx.widths}, {approx.output_activation!r}")
-    u = activation_bounds(target)
+    u = activation_bounds(target, lo, hi)
+    if slack is not None and len(slack) != target.depth:
+        raise ValueError(f"slack must have {target.depth} (weight, bias) pairs; got "
+                         f"{len(slack)}")
     v = np.zeros(target.widths[0])
     s = 0.0
     for i in range(target.depth):
@@ -259,6 +344,16 @@ def error_bound(target: Network, approx: Network,
         else:
             abs_dw = np.abs(dw)
             spec_dw = _spec(dw)
+        if slack is not None:
+            sw = np.broadcast_to(np.asarray(slack[i][0], dtype=np.float64), w.shape)
+            sb = np.broadcast_to(np.asarray(slack[i][1], dtype=np.float64), b.shape)
+            if np.any(sw < 0) or np.any(sb < 0) or not (np.all(np.isfinite(sw))
+                                                        and np.all(np.isfinite(sb))):
+                raise ValueError(f"slack[{i}] must be finite and >= 0")
+            abs_dw = abs_dw + sw
+            spec_dw = spec_dw + float(np.linalg.norm(sw)) * (2 if first_layer_neg is not None
+                                                             and i == 0 else 1)
+            db = db + sb
         ent_in = abs_dw @ u[i]
         v_new = ent_in + db + (np.abs(we) @ v if i > 0 else 0.0)
         s_new = min(spec_dw * float(np.linalg.norm(u[i])) + float(np.linalg.norm(db)),

@@ -18,12 +18,17 @@ non-zero biases) and ``eps_l`` is the paper's simplified value
 ``eps / (L (n_l + 1)(n_{l-1} + 1) e)`` (text after Lemma 4, for ``||W||_max <= 1`` and
 ``sup ||x^(l)||_1 <= n_{l-1}``); the corrected row then needs a target and is omitted.
 
-The construction in :mod:`slth_theory.construction.build` uses a concrete layout: layer ``2l-1``
-holds ``(n_{l-1} + 1) p_l`` neurons shared out into balanced pools (one per input neuron and
-sign, one for biases) with ``n_s = ceil(C log(1 / min(eps_l, delta_l)))`` values per
-subset-sum instance: ``p_1 = 2 n_s`` (both signs), ``p_l = n_s`` for ``l >= 2``
-(``delta_l = delta / (2 L n_l k_l,max)``). That is the ``construction`` width reported
-here; ``C`` then means exactly the constant fitted by ``slth calibrate``.
+The construction in :mod:`slth_theory.construction.build` uses a concrete layout, planned
+here by :func:`construction_plan` (the one place both ``slth construct`` and the
+``construction`` row of ``slth width`` take it from): the target is first mapped into the
+unit box by Lemma 2 (:func:`unit_box_scaling`); the global ``eps`` is split across layers
+by :func:`slth_theory.theory.lemma4.split_tolerances` (least subset-sum work, corrected
+Lemma 4 bound exactly ``eps``); layer ``2l-1`` holds ``(n_{l-1} + 1) p_l`` neurons shared
+out into balanced pools (one per input neuron and sign, one for biases) with
+``n_s = ceil(C log(1 / min(tau_l, delta_l)))`` values per subset-sum instance:
+``p_1 = 2 n_s`` (both signs; ``n_s`` when the input box has ``lo >= 0``), ``p_l = n_s``
+for ``l >= 2`` (``delta_l = delta / (2 L n_l k_l,max)``). ``C`` then means exactly the
+constant fitted by ``slth calibrate``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ import numpy as np
 
 from slth_theory.data import read_json
 from slth_theory.model.network import Network, parse_widths
-from slth_theory.theory.lemma4 import layer_stats, tolerances
+from slth_theory.theory.lemma2 import homogeneity_transform
+from slth_theory.theory.lemma4 import layer_stats, split_tolerances, tolerances
 
 FORMULAS = ("main", "appendix", "corrected")
 
@@ -90,7 +96,8 @@ def _mother_params(widths: list[int]) -> int:
 
 def width_bound(arch: list[int] | str | None = None, eps: float = 0.01, delta: float = 0.05,
                 C: float | None = None, target: Network | None = None,
-                formula: str = "appendix") -> WidthReport:
+                formula: str = "appendix", *, lo: np.ndarray | float = -1.0,
+                hi: np.ndarray | float = 1.0) -> WidthReport:
     """Theorem 5's mother widths for one formula.
 
     Parameters
@@ -104,6 +111,11 @@ def width_bound(arch: list[int] | str | None = None, eps: float = 0.01, delta: f
     target : Network, optional
         With a target, ``k_l,max``, norms and ``sup ||x^(l)||_1`` come from it.
     formula : {'main', 'appendix', 'corrected', 'construction'}
+        ``construction``: the mother :func:`construction_plan` lays out (what
+        ``slth construct --eps`` builds); its ``eps_l`` are the split tolerances in the
+        Lemma 2-scaled units.
+    lo, hi : float or ndarray
+        Input box for a target (default ``[-1, 1]^n0``).
 
     Returns
     -------
@@ -125,9 +137,13 @@ def width_bound(arch: list[int] | str | None = None, eps: float = 0.01, delta: f
         widths = target.widths
         if arch is not None and parse_widths(arch) != widths:
             raise ValueError(f"arch {parse_widths(arch)} differs from the target's {widths}")
-        st = layer_stats(target)
+        st = layer_stats(target, lo, hi)
         k = [int(v) for v in st.k_max]
-        if formula in ("corrected", "construction"):
+        if formula == "construction":
+            plan = construction_plan(target, eps=eps, delta=delta, C=C, lo=lo, hi=hi)
+            eps_l = np.array(plan.tol_w, dtype=np.float64)
+            k = [int(v) for v in layer_stats(plan.scaled, lo, hi).k_max]
+        elif formula == "corrected":
             eps_l = tolerances(target, eps, "corrected", stats=st)
         else:
             eps_l = tolerances(target, eps, "appendix", stats=st)
@@ -161,10 +177,12 @@ def width_bound(arch: list[int] | str | None = None, eps: float = 0.01, delta: f
             d_l = delta / (2 * L * n_l * k[i])
             log_term = math.log(1 / min(eps_l[i], d_l))
             n_odd = math.ceil(C * n_prev * log_term)
-        else:  # construction layout
-            d_l = delta / (2 * L * n_l * k[i])
-            log_term = math.log(1 / min(eps_l[i], d_l))
-            n_odd = (n_prev + 1) * (2 if i == 0 else 1) * math.ceil(C * log_term)
+        else:  # construction layout: exactly what construct builds
+            d_l = float(plan.delta_l[i])
+            tau = float(min(plan.tol_w[i], plan.tol_b[i]))
+            log_term = math.log(1 / min(tau, d_l))
+            n_odd = plan.mother_widths[2 * i + 1]
+            eps_l[i] = tau
         layers.append(LayerWidth(i + 1, float(eps_l[i]), d_l, int(k[i]), log_term, n_odd, n_l))
         mother += [n_odd, n_l]
     return WidthReport(formula, C, layers, mother, _mother_params(mother))
@@ -175,3 +193,131 @@ def samples_per_instance(eps_l: float, delta_l: float, C: float) -> int:
     if eps_l <= 0 or not (0 < delta_l < 1) or C <= 0:
         raise ValueError("need eps_l > 0, delta_l in (0, 1), C > 0")
     return max(1, math.ceil(C * math.log(1 / min(eps_l, delta_l))))
+
+
+def unit_box_scaling(target: Network) -> tuple[Network, np.ndarray, float]:
+    """Lemma 2 factors ``sigma_l <= 1`` putting every parameter in ``[-1, 1]``.
+
+    The proof of Theorem 5 (appendix B.4) assumes parameters bounded by 1; larger ones are
+    mapped inside by Lemma 2: ``W_l -> sigma_l W_l``, ``b_l -> prod_{m<=l} sigma_m b_l``.
+
+    Returns
+    -------
+    (scaled, sigmas, kappa) with ``f_target = kappa * f_scaled``.
+    """
+    sig = np.ones(target.depth)
+    cum = 1.0
+    for i, (w, b) in enumerate(zip(target.weights, target.biases, strict=True)):
+        wmax = float(np.max(np.abs(w), initial=0.0))
+        bmax = float(np.max(np.abs(b), initial=0.0))
+        s = 1.0
+        if wmax > 1:
+            s = 1.0 / wmax
+        if bmax * cum * s > 1:
+            s = 1.0 / (bmax * cum)
+        sig[i] = s
+        cum *= s
+    if np.all(sig == 1.0):
+        return target.copy(), sig, 1.0
+    scaled = homogeneity_transform(target, sig)
+    # guard rounding: clip the (at most 1 + 1 ulp) entries to the box
+    scaled = Network([np.clip(w, -1, 1) for w in scaled.weights],
+                     [np.clip(b, -1, 1) for b in scaled.biases],
+                     target.output_activation, dict(target.meta))
+    return scaled, sig, float(np.exp(-np.sum(np.log(sig))))
+
+
+def instance_counts(net: Network, both_signs: bool = True) -> np.ndarray:
+    """Subset-sum instances per target layer: two per first-layer weight when the inputs
+    take both signs (``both_signs``), one per later weight and per bias (non-zero
+    parameters only)."""
+    out = []
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        two = 2 if (i == 0 and both_signs) else 1
+        out.append(two * np.count_nonzero(w) + np.count_nonzero(b))
+    return np.array(out, dtype=np.float64)
+
+
+@dataclass
+class ConstructionPlan:
+    """What :func:`construction_plan` decides (all per target layer, scaled units).
+
+    ``tol_w``/``tol_b``: tolerances the subset sums must meet; ``delta_l``: per-instance
+    failure probability of the union bound; ``samples``: ``n_s``; ``pools``: ``p_l``;
+    ``mother_widths``: the mother's architecture.
+    """
+
+    scaled: Network
+    sigmas: np.ndarray
+    kappa: float
+    mode: str
+    tol_w: np.ndarray
+    tol_b: np.ndarray
+    delta_l: np.ndarray
+    samples: list[int]
+    pools: list[int]
+    mother_widths: list[int]
+
+
+def construction_plan(target: Network, *, eps: float | None = None,
+                      param_eps: float | None = None, delta: float = 0.05,
+                      C: float | None = None, lo: np.ndarray | float = -1.0,
+                      hi: np.ndarray | float = 1.0) -> ConstructionPlan:
+    """Tolerances, pool sizes and mother widths of the Theorem 5 construction.
+
+    Parameters
+    ----------
+    target : Network
+    eps : float, optional
+        Global accuracy over the input box: tolerances from
+        :func:`~slth_theory.theory.lemma4.split_tolerances` (exactly one of ``eps`` and
+        ``param_eps``).
+    param_eps : float, optional
+        Per-parameter tolerance in the target's units.
+    delta : float in (0, 1)
+    C : float, optional
+        Default: :func:`calibrated_C`.
+    lo, hi : float or ndarray
+        Input box (default ``[-1, 1]^n0``).
+
+    Returns
+    -------
+    ConstructionPlan
+
+    Notes
+    -----
+    ``n_s = ceil(C log(1 / min(tau_l, delta_l)))`` with ``tau_l = min(tol_w, tol_b)`` and
+    ``delta_l = delta / (2 L n_l k_l,max)`` (appendix B.4's union bound over the
+    ``<= 2 n_l k_l,max`` parameters of a layer); no cap.
+    """
+    if (eps is None) == (param_eps is None):
+        raise ValueError("give exactly one of eps and param_eps")
+    for name, v in (("eps", eps), ("param_eps", param_eps)):
+        if v is not None and (not np.isfinite(v) or v <= 0):
+            raise ValueError(f"{name} must be finite and > 0; got {v}")
+    if not (0 < float(delta) < 1):
+        raise ValueError(f"delta must be in (0, 1); got {delta}")
+    C = calibrated_C("product") if C is None else float(C)
+    if not np.isfinite(C) or C <= 0:
+        raise ValueError(f"C must be finite and > 0; got {C}")
+    scaled, sig, kappa = unit_box_scaling(target)
+    st = layer_stats(scaled, lo, hi)
+    L = target.depth
+    both = bool(np.any(np.broadcast_to(np.asarray(lo, dtype=np.float64), (target.widths[0],))
+                       < 0))
+    if eps is not None:
+        tol = split_tolerances(scaled, eps / kappa, instance_counts(scaled, both), stats=st)
+        tol_w, tol_b, mode = tol.copy(), tol.copy(), "eps"
+    else:
+        tol_w = param_eps * sig
+        tol_b = param_eps * np.exp(np.cumsum(np.log(sig)))
+        mode = "param-eps"
+    d_l = np.array([delta / (2 * L * st.n[i] * st.k_max[i]) for i in range(L)])
+    samples = [samples_per_instance(float(min(tol_w[i], tol_b[i])), float(d_l[i]), C)
+               for i in range(L)]
+    pools = [int(2 * ns if (i == 0 and both) else ns) for i, ns in enumerate(samples)]
+    widths = [target.widths[0]]
+    for i in range(L):
+        widths += [(target.widths[i] + 1) * pools[i], target.widths[i + 1]]
+    return ConstructionPlan(scaled, sig, kappa, mode, tol_w, tol_b, d_l, samples, pools,
+                            widths)
