@@ -419,9 +419,7 @@ def to_torch(obj: Network | Ticket, *, dtype=None, compact: bool = True):
     torch = _require("torch")
     dtype = torch.float64 if dtype is None else dtype
     if isinstance(obj, Ticket):
-        net = obj.pruned_network()
-        if compact:
-            net = _drop_dead_neurons(net)
+        net = live_subnetwork(obj) if compact else obj.pruned_network()
         scale = obj.output_scale
     elif isinstance(obj, Network):
         net, scale = obj, 1.0
@@ -442,29 +440,58 @@ def to_torch(obj: Network | Ticket, *, dtype=None, compact: bool = True):
     return torch.nn.Sequential(*layers).eval()
 
 
-def _drop_dead_neurons(net: Network) -> Network:
-    """The same function without hidden neurons that cannot reach the output.
+def live_subnetwork(ticket: Ticket) -> Network:
+    """The ticket's pruned network without the hidden neurons that cannot reach the output.
 
-    A hidden neuron is dropped when its incoming weights and bias are all zero (it outputs
-    ``phi(0) = 0``) or its outgoing weights are all zero (nobody reads it). Repeated until
-    nothing changes, since dropping one layer's neurons can kill the next layer's.
+    Parameters
+    ----------
+    ticket : Ticket
+
+    Returns
+    -------
+    Network
+        ``f(. | theta * mask)`` restricted to the live neurons (without the output scale):
+        the same function as ``ticket.pruned_network()``.
+
+    Notes
+    -----
+    A hidden neuron is dropped when it has no kept non-zero incoming weight and no kept
+    non-zero bias (it outputs ``phi(0) = 0``) or no kept non-zero outgoing weight to a live
+    neuron (nobody reads it); repeated until nothing changes. Works from the masks and
+    copies only the live block of each layer, never the whole dense mother. A layer with no
+    live neuron keeps one silent neuron (weights and bias zero), since widths are >= 1.
     """
-    ws = [w.copy() for w in net.weights]
-    bs = [b.copy() for b in net.biases]
+    mother = ticket.mother
+    L = mother.depth
+    kept = [m & (w != 0) for w, m in zip(mother.weights, ticket.weight_masks, strict=True)]
+    kept_b = [m & (b != 0) for b, m in zip(mother.biases, ticket.bias_masks, strict=True)]
+    alive = [np.ones(mother.widths[0], bool)]
+    alive += [np.any(kept[i], axis=1) | kept_b[i] for i in range(L - 1)]
+    alive.append(np.ones(mother.widths[-1], bool))
     changed = True
     while changed:
         changed = False
-        for i in range(len(ws) - 1):
-            alive = (np.any(ws[i] != 0, axis=1) | (bs[i] != 0)) & np.any(ws[i + 1] != 0, axis=0)
-            if not np.any(alive):  # keep one silent neuron: a layer needs width >= 1
-                alive[0] = True
-                ws[i][0] = 0.0
-                bs[i][0] = 0.0
-            if not np.all(alive):
-                ws[i], bs[i] = ws[i][alive], bs[i][alive]
-                ws[i + 1] = ws[i + 1][:, alive]
-                changed = True
-    return Network(ws, bs, net.output_activation, dict(net.meta))
+        for i in range(1, L):  # hidden layer i: rows of kept[i - 1], columns of kept[i]
+            fed = np.any(kept[i - 1][:, alive[i - 1]], axis=1) | kept_b[i - 1]
+            read = np.any(kept[i][alive[i + 1]], axis=0)
+            new = alive[i] & fed & read
+            if not np.array_equal(new, alive[i]):
+                alive[i], changed = new, True
+    ws, bs = [], []
+    for i in range(L):
+        rows, cols = np.nonzero(alive[i + 1])[0], np.nonzero(alive[i])[0]
+        silent = rows.size == 0
+        if silent:
+            rows = np.array([0])
+        w = np.where(kept[i][np.ix_(rows, cols)], mother.weights[i][np.ix_(rows, cols)], 0.0)
+        b = np.where(kept_b[i][rows], mother.biases[i][rows], 0.0)
+        if cols.size == 0:  # the previous layer kept one silent neuron
+            w = np.zeros((rows.size, 1))
+        if silent:
+            w[:], b[:] = 0.0, 0.0
+        ws.append(w)
+        bs.append(b)
+    return Network(ws, bs, mother.output_activation, dict(mother.meta))
 
 
 # ---------------------------------------------------------------------- scikit-learn

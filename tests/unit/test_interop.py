@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from slth_theory.model.interop import (
-    _drop_dead_neurons,
     from_arrays,
     from_named_arrays,
+    live_subnetwork,
     load_npz_arrays,
 )
 from slth_theory.model.network import Network
@@ -145,27 +145,52 @@ def test_npz_refuses_pickled_arrays_and_non_npz(tmp_path):
         load_npz_arrays(strings)
 
 
-def test_drop_dead_neurons_keeps_the_function():
+def test_live_subnetwork_hand_made_case():
     rng = np.random.default_rng(4)
-    ws, bs = _random_layers(rng, [3, 12, 9, 2], "out_in")
-    ws[0][[1, 4, 5]] = 0.0          # no incoming weight ...
-    bs[0][[1, 4]] = 0.0             # ... and no bias: dead (5 keeps its bias)
-    ws[1][:, [7, 8]] = 0.0          # neurons 7 and 8 of layer 1 are never read
-    ws[2][:, [0, 2]] = 0.0          # neurons 0 and 2 of layer 2 are never read
-    net = Network(ws, bs, "identity")
-    small = _drop_dead_neurons(net)
-    assert small.widths == [3, 12 - 4, 9 - 2, 2]
+    widths = [3, 12, 9, 2]
+    mother = Network([rng.uniform(0.1, 1, (widths[i + 1], widths[i])) for i in range(3)],
+                     [rng.uniform(0.1, 1, widths[i + 1]) for i in range(3)], "identity")
+    wm = [np.ones(w.shape, bool) for w in mother.weights]
+    bm = [np.ones(b.shape, bool) for b in mother.biases]
+    wm[0][[1, 4, 5]] = False        # layer-1 neurons 1, 4, 5: no incoming weight ...
+    bm[0][[1, 4]] = False           # ... 1 and 4 no bias either: dead; 5 lives on its bias
+    wm[1][:, [7, 8]] = False        # layer-1 neurons 7 and 8 are never read
+    wm[2][:, [0, 2]] = False        # layer-2 neurons 0 and 2 are never read ...
+    wm[1][3] = False                # ... and layer-2 neuron 3 has no incoming weight
+    bm[1][3] = False
+    ticket = Ticket(mother, wm, bm, output_scale=2.5)
+    live = live_subnetwork(ticket)
+    assert live.widths == [3, 12 - 4, 9 - 3, 2]
     x = rng.uniform(-1, 1, (200, 3))
-    np.testing.assert_allclose(small.forward(x), net.forward(x), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(2.5 * live.forward(x), ticket.forward(x), rtol=1e-13,
+                               atol=1e-13)
 
 
-def test_drop_dead_neurons_all_dead_layer_keeps_width_one():
-    net = Network([np.ones((3, 2)), np.zeros((4, 3)), np.ones((1, 4))],
-                  [np.zeros(3), np.zeros(4), np.array([2.0])], "identity")
-    small = _drop_dead_neurons(net)
-    assert min(small.widths) >= 1
+@pytest.mark.parametrize("seed", range(5))
+def test_live_subnetwork_same_function_random_masks(seed):
+    rng = np.random.default_rng(seed)
+    widths = [4, 30, 6, 25, 3]
+    mother = Network([rng.normal(size=(widths[i + 1], widths[i])) for i in range(4)],
+                     [rng.normal(size=widths[i + 1]) for i in range(4)], "relu")
+    ticket = Ticket(mother, [rng.random(w.shape) < 0.12 for w in mother.weights],
+                    [rng.random(b.shape) < 0.2 for b in mother.biases], output_scale=0.7)
+    live = live_subnetwork(ticket)
+    x = rng.uniform(-1, 1, (300, 4))
+    np.testing.assert_allclose(0.7 * live.forward(x), ticket.forward(x), rtol=1e-13,
+                               atol=1e-13)
+    assert all(a <= b for a, b in zip(live.widths, widths, strict=True))
+
+
+def test_live_subnetwork_all_dead_layer_keeps_width_one():
+    mother = Network([np.ones((3, 2)), np.ones((4, 3)), np.ones((1, 4))],
+                     [np.zeros(3), np.zeros(4), np.array([2.0])], "identity")
+    ticket = Ticket(mother, [np.ones((3, 2), bool), np.zeros((4, 3), bool),
+                             np.ones((1, 4), bool)],
+                    [np.ones(3, bool), np.ones(4, bool), np.ones(1, bool)])
+    live = live_subnetwork(ticket)
+    assert live.widths == [2, 1, 1, 1]
     x = np.random.default_rng(5).uniform(-1, 1, (5, 2))
-    np.testing.assert_array_equal(small.forward(x), net.forward(x))
+    np.testing.assert_array_equal(live.forward(x), ticket.forward(x))
 
 
 def test_ticket_file_is_not_a_target(tmp_path):
