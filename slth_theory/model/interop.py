@@ -167,7 +167,7 @@ def from_named_arrays(arrays: Mapping[str, Any], output_activation: str = "ident
                            layout="out_in", meta=meta)
     for pattern, wname, bname, layout in ((_OURS_KEY, "weight", "bias", "out_in"),
                                           (_SKL_KEY, "coefs", "intercepts", "in_out")):
-        if pattern.match(keys[0]) or any(pattern.match(k) for k in keys):
+        if any(pattern.match(k) for k in keys):
             bad = [k for k in keys if not pattern.match(k)]
             if bad:
                 raise ValueError(f"unexpected array {bad[0]!r} among {wname}_<l>/{bname}_<l> "
@@ -200,6 +200,8 @@ def load_npz_arrays(path: str | os.PathLike, output_activation: str | None = Non
     given here must agree with the file's if both are present (default ``'identity'``).
     Integer and float32 arrays are converted to float64.
     """
+    if output_activation is not None:
+        _check_activation(output_activation)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"file {str(path)!r} does not exist or is not a file")
