@@ -40,6 +40,9 @@ from slth_theory.model.network import OUTPUT_ACTIVATIONS, Network
 from slth_theory.model.ticket import Ticket
 
 _EXTRA = {"torch": "torch", "sklearn": "sklearn"}
+#: Most array elements a file import reads (checked from the headers, before any array is
+#: loaded): 5e8 float64 values are 4 GB.
+MAX_IMPORT_ELEMENTS = 500_000_000
 _SD_KEY = re.compile(r"^(?P<prefix>.*)\.(?P<kind>weight|bias)$")
 _OURS_KEY = re.compile(r"^(?P<kind>weight|bias)_(?P<idx>\d+)$")
 _SKL_KEY = re.compile(r"^(?P<kind>coefs|intercepts)_(?P<idx>\d+)$")
@@ -192,13 +195,46 @@ def from_named_arrays(arrays: Mapping[str, Any], output_activation: str = "ident
                      "'coefs_<l>'/'intercepts_<l>' (scikit-learn)")
 
 
-def load_npz_arrays(path: str | os.PathLike, output_activation: str | None = None) -> Network:
+def _npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of every array of a ``.npz`` from its ``.npy`` headers (no data read)."""
+    readers = {(1, 0): np.lib.format.read_array_header_1_0,
+               (2, 0): np.lib.format.read_array_header_2_0}
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    raise ValueError(f"member {info.filename!r} is not a .npy array")
+                with zf.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version not in readers:
+                        raise ValueError(f"member {info.filename!r} has .npy format version "
+                                         f"{version}")
+                    shape, _, dtype = readers[version](fh)
+                out[info.filename[:-4]] = (tuple(shape), dtype)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"{str(path)!r} is not a readable .npz file ({exc})") from None
+    return out
+
+
+def _check_size(counts: dict[str, int], max_elements: int, source: str) -> None:
+    total = sum(counts.values())
+    if total > max_elements:
+        big = max(counts, key=lambda k: counts[k])
+        raise ValueError(f"{source} holds {total:,} array elements (largest {big!r}: "
+                         f"{counts[big]:,}), more than max_elements = {max_elements:,}")
+
+
+def load_npz_arrays(path: str | os.PathLike, output_activation: str | None = None, *,
+                    max_elements: int = MAX_IMPORT_ELEMENTS) -> Network:
     """A target from a ``.npz`` file of named arrays (see :func:`from_named_arrays`).
 
     Read with ``allow_pickle=False``. Optional scalar string arrays ``output_activation``
     and ``meta`` (as in this package's own files) are honoured; ``output_activation``
     given here must agree with the file's if both are present (default ``'identity'``).
-    Integer and float32 arrays are converted to float64.
+    Integer and float32 arrays are converted to float64. The ``.npy`` headers are read
+    first: object (pickled) arrays, members that are not arrays, and files holding more than
+    ``max_elements`` elements in all are refused before any array is loaded.
     """
     if output_activation is not None:
         _check_activation(output_activation)
@@ -207,6 +243,16 @@ def load_npz_arrays(path: str | os.PathLike, output_activation: str | None = Non
         raise FileNotFoundError(f"file {str(path)!r} does not exist or is not a file")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{str(path)!r} is not a readable .npz file (not a zip archive)")
+    try:
+        headers = _npz_headers(path)
+    except ValueError as exc:
+        raise ValueError(f"{str(path)!r}: {exc}") from None
+    for name, (_shape, dtype) in headers.items():
+        if dtype.hasobject:
+            raise ValueError(f"{str(path)!r} holds an array that needs pickle ({name!r}, dtype "
+                             "object); it is not loaded")
+    _check_size({k: int(np.prod(v[0], dtype=np.int64)) for k, v in headers.items()},
+                max_elements, repr(str(path)))
     try:
         with np.load(path, allow_pickle=False) as npz:
             data = {k: npz[k] for k in npz.files}
@@ -365,12 +411,15 @@ def from_torch(model, *, output_activation: str | None = None, arch=None) -> Net
     return from_arrays(ws, bs, act, meta={"imported_from": {"format": "torch-module"}})
 
 
-def load_torch_state_dict(path: str | os.PathLike) -> dict[str, Any]:
+def load_torch_state_dict(path: str | os.PathLike, *,
+                          max_elements: int = MAX_IMPORT_ELEMENTS) -> dict[str, Any]:
     """Read a state dict saved with ``torch.save(model.state_dict(), path)``.
 
     Uses ``torch.load(path, map_location='cpu', weights_only=True)``: PyTorch's restricted
     unpickler, which builds tensors and plain containers and refuses everything else, so
     a file holding a whole pickled module (or any other object) is refused instead of run.
+    The tensors are memory-mapped (``mmap=True``) and their total size is checked against
+    ``max_elements`` before anything is copied.
 
     Raises
     ------
@@ -382,7 +431,7 @@ def load_torch_state_dict(path: str | os.PathLike) -> dict[str, Any]:
     if not path.is_file():
         raise FileNotFoundError(f"file {str(path)!r} does not exist or is not a file")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except Exception as exc:  # UnpicklingError, RuntimeError (not a zip), EOFError, ...
         raise ValueError(
             f"{str(path)!r} is not a plain state dict readable with weights_only=True "
@@ -392,6 +441,7 @@ def load_torch_state_dict(path: str | os.PathLike) -> dict[str, Any]:
                                                for k, v in obj.items()):
         raise ValueError(f"{str(path)!r} holds a {type(obj).__name__}, not a state dict "
                          "(a mapping of names to tensors)")
+    _check_size({k: int(v.numel()) for k, v in obj.items()}, max_elements, repr(str(path)))
     return dict(obj)
 
 

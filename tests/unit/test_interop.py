@@ -215,3 +215,23 @@ def test_missing_extras_are_named(monkeypatch):
         from_torch({"0.weight": np.eye(2)})
     with pytest.raises(ImportError, match=r"pip install 'slth-theory\[sklearn\]'"):
         from_sklearn(object())
+
+
+def test_npz_sizes_checked_from_headers_before_loading(tmp_path):
+    path = tmp_path / "big.npz"
+    np.savez_compressed(path, weight_0=np.zeros((2000, 1000)), bias_0=np.zeros(2000))
+    assert path.stat().st_size < 100_000  # compressed: the file says nothing of the size
+    with pytest.raises(ValueError, match=r"2,002,000 array elements \(largest 'weight_0'"):
+        load_npz_arrays(path, max_elements=1_000_000)
+    assert load_npz_arrays(path, max_elements=2_002_000).widths == [1000, 2000]
+
+
+def test_npz_member_that_is_not_an_array_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "odd.npz"
+    np.savez(path, weight_0=np.eye(2))
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("notes.txt", "hello")
+    with pytest.raises(ValueError, match="member 'notes.txt' is not a .npy array"):
+        load_npz_arrays(path)

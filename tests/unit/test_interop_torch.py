@@ -169,3 +169,12 @@ def test_export_float32_and_type_errors():
     assert to_torch(net, dtype=torch.float32)[0].weight.dtype == torch.float32
     with pytest.raises(TypeError):
         to_torch("net")
+
+
+def test_state_dict_size_limit(tmp_path):
+    path = tmp_path / "sd.pt"
+    torch.save(_module().state_dict(), path)
+    n = sum(p.numel() for p in _module().parameters())
+    with pytest.raises(ValueError, match=f"{n:,} array elements"):
+        load_torch_state_dict(path, max_elements=n - 1)
+    assert len(load_torch_state_dict(path, max_elements=n)) == 6
