@@ -32,9 +32,9 @@ def _setup():
 
 CASES = [
     Case("construct [4,20,20,1] param-eps 0.01 (pools 40,20,20)", _setup, {
-        "construct": lambda t: construct(t, param_eps=0.01, pool=[40, 20, 20], seed=0),
+        "construct": lambda t: construct(t, param_eps=0.01, pool=[40, 20, 20], rng=0),
         "construct + certificate": lambda t: certify(
-            construct(t, param_eps=0.01, pool=[40, 20, 20], seed=0), 0, grid=False),
+            construct(t, param_eps=0.01, pool=[40, 20, 20], rng=0), 0),
     }, baseline="construct", repeat=3, notes="Theorem 5 construction of a small target"),
 ]
 

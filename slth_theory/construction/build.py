@@ -207,13 +207,13 @@ def random_target(widths: list[int], seed: int, scale: float = 1.0,
                    {"kind_of_target": "random-uniform", "seed": seed, "scale": scale})
 
 
-def assign_pools(W1: np.ndarray, b1: np.ndarray, first: bool, cap: int | None = None
+def assign_pools(W1u: np.ndarray, b1u: np.ndarray, first: bool, cap: int | None = None
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Balanced assignment of the layer-``2l-1`` neurons to subset-sum pools.
 
     Parameters
     ----------
-    W1, b1 : ndarray
+    W1u, b1u : ndarray
         Incoming weights ``(N, n_in)`` and biases ``(N,)`` of mother layer ``2l-1`` (only
         their signs matter).
     first : bool
@@ -228,17 +228,18 @@ def assign_pools(W1: np.ndarray, b1: np.ndarray, first: bool, cap: int | None = 
         ``(j, -)`` is ``2j + 1``; the last index is the bias pool (needs ``b1 > 0``).
     members : ndarray of int, shape (n_pools, max size), padded with -1
     """
-    W1 = np.asarray(W1, dtype=np.float64)
-    b1 = np.asarray(b1, dtype=np.float64)
-    if W1.ndim != 2:
-        raise ValueError(f"W1 must be a 2-D array (N, n_in); got shape {W1.shape}")
-    N, n_in = W1.shape
-    if b1.shape != (N,):
-        raise ValueError(f"b1 must have shape ({N},) to match W1 {W1.shape}; got {b1.shape}")
-    if not np.all(np.isfinite(W1)):
-        raise ValueError("W1 must contain only finite values")
-    if not np.all(np.isfinite(b1)):
-        raise ValueError("b1 must contain only finite values")
+    W1u = np.asarray(W1u, dtype=np.float64)
+    b1u = np.asarray(b1u, dtype=np.float64)
+    if W1u.ndim != 2:
+        raise ValueError(f"W1 must be a 2-D array (N, n_in); got shape {W1u.shape}")
+    N, n_in = W1u.shape
+    if b1u.shape != (N,):
+        raise ValueError(f"b1u must have shape ({N},) to match W1u {W1u.shape}; "
+                         f"got {b1u.shape}")
+    if not np.all(np.isfinite(W1u)):
+        raise ValueError("W1u must contain only finite values")
+    if not np.all(np.isfinite(b1u)):
+        raise ValueError("b1u must contain only finite values")
     if cap is None:
         cap = max(N, 1)
     if isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1:
@@ -246,7 +247,7 @@ def assign_pools(W1: np.ndarray, b1: np.ndarray, first: bool, cap: int | None = 
     n_pools = (2 * n_in if first else n_in) + 1
     pool = np.empty(N, np.int64)
     counts = np.empty(n_pools, np.int64)
-    _k._assign_pools(np.ascontiguousarray(W1), np.ascontiguousarray(b1), first, int(cap),
+    _k._assign_pools(np.ascontiguousarray(W1u), np.ascontiguousarray(b1u), first, int(cap),
                      pool, counts)
     width = int(counts.max(initial=0))
     members = np.full((n_pools, max(width, 1)), -1, np.int64)

@@ -269,7 +269,7 @@ def reality_one(config: dict[str, Any], seed: int) -> dict[str, Any]:
     L = target.depth
     found = None
     for q in config["q_list"]:
-        con = construct(target, eps=eps, pool=[2 * q] + [q] * (L - 1), seed=seed)
+        con = construct(target, eps=eps, pool=[2 * q] + [q] * (L - 1), rng=seed)
         if not con.failures:
             w = con.mother_widths
             params = sum(w[i] * w[i + 1] + w[i + 1] for i in range(len(w) - 1))
