@@ -373,7 +373,7 @@ def read_npz(path: PathLike, what: str = "file", max_bytes: int | None = None
                                         f"({format_bytes(nbytes)}) but holds "
                                         f"{format_bytes(info.file_size - hlen)} of data")
                 plans.append((info, name[:-4]))
-            check_memory(total, f"reading {str(path)!r}", limit=limit)
+            check_memory(total, f"reading {str(path)!r}", limit=limit, from_file=True)
             out: dict[str, np.ndarray] = {}
             for info, key in plans:
                 try:

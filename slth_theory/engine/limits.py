@@ -23,7 +23,8 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-__all__ = ["FILE_LIMIT_DEFAULT", "MemoryLimitError", "available_memory", "check_memory",
+__all__ = ["FILE_LIMIT_DEFAULT", "MemoryLimitError", "available_memory", "check_file_memory",
+           "check_memory",
            "file_memory_limit", "format_bytes", "memory_limit", "network_bytes",
            "override_memory_limit", "parse_size"]
 
@@ -131,18 +132,32 @@ def override_memory_limit(size: str | int | None) -> Iterator[None]:
 
 
 def check_memory(nbytes: float, what: str, limit: int | None = None,
-                 hint: str = "--max-memory SIZE") -> None:
-    """Raise :class:`MemoryLimitError` if ``nbytes`` exceeds ``limit`` (default
-    :func:`memory_limit`); the message names ``what``, both sizes and ``hint``."""
-    lim = memory_limit() if limit is None else limit
+                 hint: str = "--max-memory SIZE", *, from_file: bool = False) -> None:
+    """Raise :class:`MemoryLimitError` if ``nbytes`` exceeds the limit.
+
+    The limit is ``limit`` if given, else :func:`file_memory_limit` when ``from_file``
+    (memory that data read from a file makes the reader allocate), else
+    :func:`memory_limit`. The message names ``what``, both sizes and ``hint``.
+    """
+    if limit is None:
+        limit = file_memory_limit() if from_file else memory_limit()
     if not math.isfinite(float(nbytes)):
         raise MemoryLimitError(f"{what} needs an unbounded amount of memory")
-    if lim is not None and nbytes > lim:
-        src = "the limit set by --max-memory/SLTH_MAX_MEMORY" if _override() is not None \
-            else "the memory available on this machine"
+    if limit is not None and nbytes > limit:
+        if _override() is not None:
+            src = "the limit set by --max-memory/SLTH_MAX_MEMORY"
+        elif from_file:
+            src = "the default limit for what one input file may make the reader allocate"
+        else:
+            src = "the memory available on this machine"
         raise MemoryLimitError(f"{what} needs about {format_bytes(nbytes)}, more than "
-                               f"{format_bytes(lim)} ({src}); if you mean it, raise the "
+                               f"{format_bytes(limit)} ({src}); if you mean it, raise the "
                                f"limit with {hint}")
+
+
+def check_file_memory(nbytes: float, what: str) -> None:
+    """:func:`check_memory` against :func:`file_memory_limit` (data read from a file)."""
+    check_memory(nbytes, what, from_file=True)
 
 
 def network_bytes(widths: Sequence[int], copies: float = 1.0) -> int:
