@@ -63,6 +63,7 @@ import numpy as np
 
 from slth_theory.construction import _subset_sum_kernels as _k
 from slth_theory.construction.subset_sum import MAX_N, solve_batch
+from slth_theory.engine.limits import check_memory, describe_widths, network_bytes
 from slth_theory.engine.progress import progress
 from slth_theory.model.network import Network, parse_widths
 from slth_theory.model.schemes import get as get_scheme
@@ -162,6 +163,7 @@ def random_target(widths: list[int], seed: int, scale: float = 1.0,
     """A target with weights, then biases, ``~ U[-scale, scale]`` from ``default_rng(seed)``
     (``slth random-target``)."""
     widths = parse_widths(widths)
+    check_memory(network_bytes(widths, copies=2), f"a target of widths {describe_widths(widths)}")
     if not (isinstance(scale, (int, float, np.integer, np.floating))
             and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a finite number > 0; got {scale!r}")

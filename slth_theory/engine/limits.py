@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 __all__ = ["FILE_LIMIT_DEFAULT", "MemoryLimitError", "available_memory", "check_file_memory",
-           "check_memory",
+           "check_memory", "describe_widths",
            "file_memory_limit", "format_bytes", "memory_limit", "network_bytes",
            "override_memory_limit", "parse_size"]
 
@@ -158,6 +158,12 @@ def check_memory(nbytes: float, what: str, limit: int | None = None,
 def check_file_memory(nbytes: float, what: str) -> None:
     """:func:`check_memory` against :func:`file_memory_limit` (data read from a file)."""
     check_memory(nbytes, what, from_file=True)
+
+
+def describe_widths(widths: Sequence[int]) -> str:
+    """``2,100,1``-style text of a list of widths, shortened past 60 characters."""
+    text = ",".join(str(int(w)) for w in widths)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def network_bytes(widths: Sequence[int], copies: float = 1.0) -> int:

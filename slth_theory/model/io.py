@@ -37,7 +37,7 @@ import numpy as np
 
 from slth_theory._version import __version__
 from slth_theory.engine.files import atomic_output, loads_json, read_npz
-from slth_theory.engine.limits import check_file_memory, network_bytes
+from slth_theory.engine.limits import check_file_memory, describe_widths, network_bytes
 from slth_theory.model.network import OUTPUT_ACTIVATIONS, Network
 from slth_theory.model.schemes import regenerate
 from slth_theory.model.ticket import Ticket
@@ -269,7 +269,7 @@ def _regenerate_mother(meta: dict[str, Any], act: str, source: str,
                 raise ValueError(f"{source}: array '{kind}_{i}' has shape {mask.shape}; the "
                                  f"mother arch in 'meta' needs {shape}")
     check_file_memory(network_bytes(widths, copies=2), f"{source}: regenerating the "
-                      f"compact ticket's mother (arch {_short(widths)})")
+                      f"compact ticket's mother (arch {describe_widths(widths)})")
     try:
         net = regenerate(meta, widths, act)
     except (KeyError, TypeError, ValueError) as exc:
@@ -280,11 +280,6 @@ def _regenerate_mother(meta: dict[str, Any], act: str, source: str,
                          "its recorded sha256 (different library version?)")
     net.meta = meta
     return net
-
-
-def _short(widths: list[int]) -> str:
-    text = ",".join(map(str, widths))
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _network_from_groups(groups: dict[str, dict[int, np.ndarray]], act: str,

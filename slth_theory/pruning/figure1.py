@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from slth_theory.engine.figures import register_figure
+from slth_theory.engine.limits import network_bytes
 from slth_theory.model.schemes import initialize
 from slth_theory.pruning.datasets import N_SAMPLES, TASKS, TEST_FRACTION, make_dataset
 from slth_theory.pruning.edge_popup import METHODS, Settings, edge_popup, evaluate
@@ -145,6 +146,20 @@ def run_one(config: dict[str, Any], seed: int, ticket_out: Callable | None = Non
     })
     return out
 
+
+
+def run_memory(config: dict[str, Any]) -> float:
+    """Bytes one :func:`run_one` needs at most (for the sweep engine's memory check).
+
+    Edge-popup keeps about 8 arrays the size of the network (parameters, scores, masks,
+    momentum, the fused kernel's packed copies) and the data set; generous on purpose.
+    """
+    c = {**default_config(config["task"], 0.5, "edge-popup", "he-normal", "zero"), **config}
+    widths = architecture(c["task"], int(c["width"]), int(c["depth"]))
+    return network_bytes(widths, copies=8) + 8 * 16 * int(c["n_samples"])
+
+
+run_one.memory = run_memory
 
 def rep_seeds(reps: int, root_seed: int = ROOT_SEED) -> list[int]:
     """One int seed per repetition from ``SeedSequence(root_seed).spawn(reps)``."""
