@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 import slth_theory.cli as _commands_pkg
 from slth_theory._version import __version__
+from slth_theory.engine.files import refuse_same_file
 from slth_theory.engine.limits import override_memory_limit, parse_size
 
 
@@ -105,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with override_memory_limit(getattr(args, "max_memory", None)):
             load_plugins()
+            refuse_inputs_as_outputs(args)
             code = int(args._run(args) or 0)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
             return code
@@ -113,6 +115,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         return report_error(exc, args)
+
+# -- inputs are never outputs ---------------------------------------------------------------
+
+#: Options naming files a command reads, and files it writes (directories are skipped).
+INPUT_OPTIONS = ("file", "target", "store", "grid", "plot_only")
+OUTPUT_OPTIONS = ("out", "json_out", "csv", "json", "figure")
+
+
+def refuse_inputs_as_outputs(args: argparse.Namespace) -> None:
+    """Refuse (``ValueError``) an output option naming one of the command's input files.
+
+    Every command gets this check from its option names (:data:`INPUT_OPTIONS`,
+    :data:`OUTPUT_OPTIONS`); files a command derives itself (``OUT/fig1.csv``) are checked
+    where they are written (:func:`slth_theory.engine.files.refuse_same_file`).
+    """
+    inputs: list[str] = []
+    for key in INPUT_OPTIONS:
+        val = getattr(args, key, None)
+        vals = val if isinstance(val, list) else [val]
+        inputs += [v for v in vals if isinstance(v, str)]
+    for key in OUTPUT_OPTIONS:
+        val = getattr(args, key, None)
+        if isinstance(val, str):
+            refuse_same_file(inputs, val, f"--{key.replace('_', '-')}")
+
 
 # -- the one error path ----------------------------------------------------------------------
 

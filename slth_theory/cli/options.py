@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 from slth_theory.engine import codec
+from slth_theory.engine.files import write_text
 
 
 def dumps(obj: Any) -> str:
@@ -22,7 +22,7 @@ def emit_json(obj: Any, dest: str | None = "-") -> None:
     if dest in (None, "-"):
         sys.stdout.write(text + "\n")
     else:
-        Path(dest).write_text(text + "\n")
+        write_text(dest, text + "\n", "JSON output")
 
 
 def positive_float(text: str) -> float:

@@ -43,7 +43,7 @@ import numpy as np
 from slth_theory.engine.limits import check_memory, file_memory_limit, format_bytes
 
 __all__ = ["atomic_output", "atomic_path", "open_regular", "read_json_file", "read_npz",
-           "read_text_file", "refuse_same_file", "regular_file", "write_text"]
+           "read_text_file", "refuse_same_file", "regular_file", "save_figure", "write_text"]
 
 PathLike = str | os.PathLike
 
@@ -260,6 +260,15 @@ def atomic_output(path: PathLike, mode: str = "wb", what: str = "output",
         open_kwargs.setdefault("encoding", "utf-8")
     with atomic_path(path, what) as tmp, open(tmp, mode, **open_kwargs) as fh:
         yield fh
+
+
+def save_figure(fig: Any, path: PathLike, what: str = "figure", **savefig_kwargs: Any) -> Path:
+    """``fig.savefig`` into ``path`` atomically (format from the suffix, else PNG)."""
+    path = Path(path)
+    savefig_kwargs.setdefault("format", path.suffix[1:] or "png")
+    with atomic_path(path, what) as tmp:
+        fig.savefig(tmp, **savefig_kwargs)
+    return path
 
 
 def write_text(path: PathLike, text: str, what: str = "output") -> Path:

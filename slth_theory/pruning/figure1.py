@@ -17,6 +17,7 @@ networks share their weights (``slth_theory.model.schemes`` draws weights before
 from __future__ import annotations
 
 import csv
+import io
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from slth_theory.engine.figures import register_figure
+from slth_theory.engine.files import read_text_file
 from slth_theory.engine.limits import network_bytes
 from slth_theory.model.schemes import initialize
 from slth_theory.pruning.datasets import N_SAMPLES, TASKS, TEST_FRACTION, make_dataset
@@ -212,21 +214,41 @@ def run_key(row: dict[str, Any]) -> tuple:
 
 
 def read_csv(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Rows of one or more result CSVs, numbers converted."""
+    """Rows of one or more result CSVs (columns :data:`CSV_FIELDS`), numbers converted.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and line): not a regular UTF-8 text file within the file size
+        limit, a column of :data:`CSV_FIELDS` missing, or a run-identifying value
+        (``density``, ``seed``) that is not a number.
+    """
     rows = []
     for p in paths:
-        with open(p, newline="") as fh:
-            for r in csv.DictReader(fh):
+        text = read_text_file(p, "CSV")
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            missing = [f for f in CSV_FIELDS if f not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"CSV {str(p)!r} is not a result file of `slth reproduce "
+                                 f"fig1`: column {missing[0]!r} is missing")
+            for r in reader:
                 for k, v in r.items():
                     if k in ("task", "method", "scheme", "bias", "anneal_mode", "bias_ranking"):
                         continue
                     try:
-                        r[k] = float(v) if v not in ("", "nan") else math.nan
+                        r[k] = float(v) if v not in ("", "nan", None) else math.nan
                         if k in _INT_FIELDS and math.isfinite(r[k]):
                             r[k] = int(r[k])
-                    except ValueError:
+                    except (ValueError, TypeError, OverflowError):
                         pass
+                for k in ("density", "seed"):
+                    if not (isinstance(r[k], (int, float)) and math.isfinite(r[k])):
+                        raise ValueError(f"CSV {str(p)!r} line {reader.line_num}: column "
+                                         f"{k!r} must be a number; got {r[k]!r}")
                 rows.append(r)
+        except csv.Error as exc:
+            raise ValueError(f"CSV {str(p)!r}: {exc}") from None
     return rows
 
 
