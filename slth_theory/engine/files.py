@@ -30,6 +30,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -210,13 +211,16 @@ def atomic_path(path: PathLike, what: str = "output") -> Iterator[Path]:
     replaces (or ``0666 & ~umask``), is flushed to disk and renamed over ``path``
     atomically; on any exception the temporary file is removed and ``path`` is untouched.
 
-    An existing ``path`` that is not a regular file (``/dev/null``, a FIFO) is written
-    directly: renaming over it would replace the device, and writing to it was asked for.
+    An existing ``path`` that is a character device or a FIFO (``/dev/null``,
+    ``/dev/stdout``, a named pipe) is not replaced: the complete temporary file is copied
+    into it (a FIFO without a reader is an error, not a hang). Sockets and block devices
+    are refused.
     """
     path = Path(path)
     st = _check_output(path, what)
     if st is not None and not stat.S_ISREG(st.st_mode):
-        yield path
+        with _via_copy(path, st.st_mode, what) as tmp_path:
+            yield tmp_path
         return
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
@@ -238,6 +242,35 @@ def atomic_path(path: PathLike, what: str = "output") -> Iterator[Path]:
         if isinstance(exc, OSError) and exc.filename in (None, tmp, str(path)):
             raise _write_error(exc, path, what) from None
         raise
+
+
+@contextlib.contextmanager
+def _via_copy(path: Path, mode: int, what: str) -> Iterator[Path]:
+    """Write to a private temporary file, then copy it into the device or FIFO ``path``."""
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        raise _not_regular(path, mode, what)
+    folder = Path(tempfile.mkdtemp(prefix="slth-"))
+    tmp_path = folder / f"out{path.suffix}"
+    try:
+        yield tmp_path
+        try:
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:
+                raise OSError(errno.ENXIO, f"cannot write {what} {str(path)!r}: no process "
+                              "is reading this FIFO") from None
+            raise _write_error(exc, path, what) from None
+        try:
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            with open(tmp_path, "rb") as src, os.fdopen(fd, "wb", closefd=False) as dst:
+                shutil.copyfileobj(src, dst)
+        except OSError as exc:
+            raise _write_error(exc, path, what) from None
+        finally:
+            os.close(fd)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_error(exc: OSError, path: Path, what: str) -> OSError:

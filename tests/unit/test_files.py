@@ -234,3 +234,13 @@ def test_read_npz_refuses_special_files(tmp_path):
 
 def test_memory_limit_error_is_a_value_error():
     assert issubclass(MemoryLimitError, ValueError)
+
+
+def test_npz_into_dev_null_and_fifo_without_reader(tmp_path):
+    with files.atomic_output("/dev/null") as fh:  # zip writers seek: a device cannot
+        np.savez(fh, a=np.arange(3))
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="no process is reading"):
+        files.write_text(fifo, "x")
+    assert not list(tmp_path.glob("*.tmp*"))
