@@ -8,7 +8,8 @@ numbers, NaN, paths to malformed files, FIFOs, devices, the command's own inputs
 output...). Every run must end with exit status 0, 1 or 2 within the time limit, with no
 traceback and, on failure, exactly one error line (see ``fuzz_harness.check_outcome``).
 
-Default run: :data:`EXAMPLES` examples per command; ``-m slow``: :data:`SLOW_EXAMPLES`.
+Default run: :data:`EXAMPLES` examples per command; ``-m slow``: :data:`SLOW_EXAMPLES`
+(both derandomized: the same examples every run; ``SLTH_FUZZ_RANDOM=1`` draws new ones).
 Work sizes (epochs, repetitions, widths, samples) are drawn small or absurd, never
 merely large: the suite checks failure handling, not long legitimate runs. ``calibrate``
 and ``verify`` always get an invalid value or ``--list``, as any valid run of theirs takes
@@ -18,6 +19,7 @@ minutes.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -189,7 +191,6 @@ def _one(data, path, files, root: Path) -> None:
     cwd = Path(tempfile.mkdtemp(dir=root))
     try:
         shutil.copy(files["store"], cwd / "s.sqlite")
-        import os
         os.mkfifo(cwd / "fifo_out")
         outcome = run_inprocess(argv, cwd, time_limit=TIME_LIMIT)
         check_outcome(outcome)
@@ -202,7 +203,9 @@ COMMANDS = sorted(LEAVES)
 
 
 def _fuzz(n: int):
-    return settings(max_examples=n, deadline=None, database=None, derandomize=True,
+    # SLTH_FUZZ_RANDOM=1: fresh random examples (exploration) instead of the fixed ones
+    return settings(max_examples=n, deadline=None, database=None,
+                    derandomize=not os.environ.get("SLTH_FUZZ_RANDOM"),
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.function_scoped_fixture,
                                            HealthCheck.data_too_large])
