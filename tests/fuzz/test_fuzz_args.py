@@ -91,14 +91,14 @@ MUST_FAIL = {("calibrate",)}
 
 def _paths(files: dict) -> dict[str, list[str]]:
     n, s, t = files["npz"], files["stores"], files["text"]
-    npz = [files["target"], files["ticket"], files["compact"], n["pickle"], n["header_lies"],
+    npz = ["t.npz", files["ticket"], files["compact"], n["pickle"], n["header_lies"],
            n["fifo"], n["dev_zero"], n["directory"], n["deep_meta"], n["compact_huge_arch"],
            n["corrupt_deflate"], n["not_zip"], n["nan_weights"], n["huge_weights"],
            files["bomb"], "missing.npz", "s.sqlite"]
     stores = ["s.sqlite", "new.sqlite", s["damaged"], s["not_sqlite"], s["missing_table"],
               s["fifo"], s["directory"], "/dev/null", "o.npz", "sub/dir/new.sqlite"]
-    outs = ["o.npz", "o.json", "o.csv", "o.png", "s.sqlite", str(files["target"]), "/dev/null",
-            "nodir/o.npz", ".", "-", "fifo_out"]
+    outs = ["o.npz", "o.json", "o.csv", "o.png", "s.sqlite", "t.npz", "/dev/null",
+            "nodir/o.npz", ".", "-", "fifo_out"]  # relative: inside the example's folder
     grids = [t["grid_deep"], t["grid_not_json"], t["grid_inf"], t["grid_huge_width"],
              t["grid_not_utf8"], t["grid_scalars"], files["grid"], n["fifo"], "missing.json"]
     csvs = [t["foreign"], t["empty"], t["binary"], t["header_only"], files["csv"], n["fifo"],
@@ -153,7 +153,7 @@ def _pool(action: argparse.Action, paths: dict) -> list[str]:
 def _argv(data, path: tuple, files: dict) -> list[str]:
     parser = LEAVES[path]
     paths = _paths(files)
-    fmt = {"target": files["target"]}
+    fmt = {"target": "t.npz"}  # a copy in the example's folder: outputs may overwrite it
     argv = [*path, *[a.format(**fmt) for a in BASE.get(path, [])]]
     positional = [a for a in parser._actions if not a.option_strings and a.dest not in SKIP]
     optional = [a for a in parser._actions if a.option_strings and a.dest not in SKIP
@@ -191,6 +191,7 @@ def _one(data, path, files, root: Path) -> None:
     cwd = Path(tempfile.mkdtemp(dir=root))
     try:
         shutil.copy(files["store"], cwd / "s.sqlite")
+        shutil.copy(files["target"], cwd / "t.npz")
         os.mkfifo(cwd / "fifo_out")
         outcome = run_inprocess(argv, cwd, time_limit=TIME_LIMIT)
         check_outcome(outcome)
