@@ -94,7 +94,7 @@ run_demo.validate = validate_demo
 
 
 def demo_memory(config: dict) -> float:
-    """Bytes one ``demo`` run needs at most: a network of its widths, twice (drawn + temporaries)."""
+    """Bytes one ``demo`` run needs at most: its network, twice (drawn + temporaries)."""
     cfg = {**DEFAULTS, **config}
     widths = [int(cfg["n0"])] + [int(cfg["width"])] * int(cfg["depth"]) + [1]
     return float(network_bytes(widths, copies=2))
