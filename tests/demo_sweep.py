@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from slth_theory.engine.figures import register_figure
+from slth_theory.engine.limits import network_bytes
 from slth_theory.engine.sweep import register_sweep
 from slth_theory.model.schemes import get as get_scheme
 from slth_theory.model.schemes import initialize
@@ -90,6 +91,16 @@ def validate_demo(config: dict) -> None:
 
 
 run_demo.validate = validate_demo
+
+
+def demo_memory(config: dict) -> float:
+    """Bytes one ``demo`` run needs at most: its network, twice (drawn + temporaries)."""
+    cfg = {**DEFAULTS, **config}
+    widths = [int(cfg["n0"])] + [int(cfg["width"])] * int(cfg["depth"]) + [1]
+    return float(network_bytes(widths, copies=2))
+
+
+run_demo.memory = demo_memory
 
 
 def demo_grid(widths=(5, 10, 20, 50), biases=("zero", "nonzero"), reps: int = 2,

@@ -101,8 +101,8 @@ PROPERTY_IMPLS = {
 def _mnist_setup():
     from slth_theory.construction.build import construct, random_target
 
-    target = random_target([784, 500, 10], seed=0)
-    con = construct(target, param_eps=0.01, seed=0)
+    target = random_target([784, 500, 10], rng=0)
+    con = construct(target, param_eps=0.01, rng=0)
     x = np.random.default_rng(1).uniform(-1, 1, (64, 784))
     t = con.ticket
     t.forward(x)  # build the cached compact form once

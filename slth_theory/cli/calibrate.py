@@ -17,6 +17,7 @@ from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int
 from slth_theory.cli.sweep import add_execution_arguments
 from slth_theory.construction import calibration as cal
 from slth_theory.engine.backends import SweepRunError
+from slth_theory.engine.files import save_figure
 from slth_theory.engine.sweep import SweepInterrupted
 
 NAME = "calibrate"
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
         matplotlib.use("Agg")
         fig = cal.plot(results, fits)
-        fig.savefig(args.figure, dpi=120)
+        save_figure(fig, args.figure, dpi=120)
     if args.json:
         emit_json({"C": {d: f["C"] for d, f in fits.items()}, "fits": fits,
                    "seconds": elapsed, "store": info.get("store"),
@@ -115,7 +116,7 @@ def _reality(args: argparse.Namespace, t0: float) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        cal.plot_reality(table).savefig(args.figure, dpi=120)
+        save_figure(cal.plot_reality(table), args.figure, dpi=120)
     elapsed = time.perf_counter() - t0
     if args.json:
         emit_json({"table": table, "runs": rows, "seconds": elapsed,

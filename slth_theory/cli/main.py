@@ -4,8 +4,12 @@ Subcommands live in :mod:`slth_theory.cli`, one module each; a module is
 registered by defining ``NAME`` (the subcommand), ``HELP`` (one line),
 ``add_arguments(parser)`` and ``run(args) -> int``. New commands need no edit here.
 
-Bad input (a ``ValueError``, a missing file, an argparse error) prints one line on
-stderr and exits with status 2, never a traceback (set ``SLTH_DEBUG=1`` to see it).
+Every failure prints one line on stderr and exits with status 2, never a traceback (set
+``SLTH_DEBUG=1`` to see it): bad input (``ValueError``, an argparse error), files
+(``OSError``: missing, read-only, full disk, permissions), ``MemoryError``,
+``OverflowError``, ``RecursionError``, damaged archives and stores (zip, zlib, sqlite3).
+Output into a pipe that the reader closed (``slth ... | head -1``) ends with status 0.
+Every command takes ``--max-memory SIZE`` (see :mod:`slth_theory.engine.limits`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from collections.abc import Sequence
 
 import slth_theory.cli as _commands_pkg
 from slth_theory._version import __version__
+from slth_theory.engine.files import refuse_same_file
+from slth_theory.engine.limits import override_memory_limit, parse_size
 
 
 class UsageError(Exception):
@@ -68,7 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(mod, "add_arguments"):
             mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
+        _add_max_memory(p)
     return parser
+
+
+def _memory_size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_max_memory(p: argparse.ArgumentParser) -> None:
+    """``--max-memory SIZE`` on every leaf parser (see :mod:`slth_theory.engine.limits`)."""
+    subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+    if subs:
+        for leaf in {id(q): q for a in subs for q in a.choices.values()}.values():
+            _add_max_memory(leaf)
+        return
+    if "--max-memory" in p._option_string_actions:
+        return
+    p.add_argument("--max-memory", type=_memory_size, default=None, metavar="SIZE",
+                   help="memory the command may use, e.g. 8G (default: what the machine "
+                        "has available; 1 GiB for the arrays of one input file)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,17 +104,143 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        load_plugins()
-        return int(args._run(args) or 0)
+        with override_memory_limit(getattr(args, "max_memory", None)):
+            load_plugins()
+            refuse_inputs_as_outputs(args)
+            code = int(args._run(args) or 0)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
     except KeyboardInterrupt:
         print(f"slth {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (UsageError, ValueError, FileNotFoundError, IsADirectoryError, PermissionError,
-            NotADirectoryError) as exc:
-        if os.environ.get("SLTH_DEBUG"):
-            raise
-        msg = " ".join(str(exc).split()) or type(exc).__name__
-        print(f"slth {args.command}: error: {msg}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        return report_error(exc, args)
+
+# -- inputs are never outputs ---------------------------------------------------------------
+
+#: Options naming files a command reads, and files it writes (directories are skipped).
+INPUT_OPTIONS = ("file", "target", "store", "grid", "plot_only")
+OUTPUT_OPTIONS = ("out", "json_out", "csv", "json", "figure")
 
 
+def refuse_inputs_as_outputs(args: argparse.Namespace) -> None:
+    """Refuse (``ValueError``) an output option naming one of the command's input files.
+
+    Every command gets this check from its option names (:data:`INPUT_OPTIONS`,
+    :data:`OUTPUT_OPTIONS`); files a command derives itself (``OUT/fig1.csv``) are checked
+    where they are written (:func:`slth_theory.engine.files.refuse_same_file`).
+    """
+    inputs: list[str] = []
+    for key in INPUT_OPTIONS:
+        val = getattr(args, key, None)
+        vals = val if isinstance(val, list) else [val]
+        inputs += [v for v in vals if isinstance(v, str)]
+    for key in OUTPUT_OPTIONS:
+        val = getattr(args, key, None)
+        if isinstance(val, str):
+            refuse_same_file(inputs, val, f"--{key.replace('_', '-')}")
+
+
+# -- the one error path ----------------------------------------------------------------------
+
+_FILE_ARGS = ("file", "target", "store", "out", "grid", "json_out", "plot_only")
+
+
+def _suspects(args: argparse.Namespace) -> str:
+    """Options whose values look extreme (for OverflowError / MemoryError messages)."""
+    found = []
+    for key, val in sorted(vars(args).items()):
+        if key.startswith("_"):
+            continue
+        vals = val if isinstance(val, (list, tuple)) else [val]
+        for v in vals:
+            extreme = False
+            if isinstance(v, bool):
+                continue
+            if isinstance(v, (int, float)) and v == v:
+                extreme = abs(v) >= 1e6 or (isinstance(v, float) and 0 < abs(v) < 1e-100)
+            elif isinstance(v, str):
+                extreme = any(len(t.strip()) >= 7 and t.strip().isdigit()
+                              for t in v.split(","))
+            if extreme:
+                found.append(f"--{key.replace('_', '-')} {v}")
+                break
+    return f"; check {', '.join(found)}" if found else ""
+
+
+def _files(args: argparse.Namespace) -> str:
+    names = []
+    for key in _FILE_ARGS:
+        v = getattr(args, key, None)
+        if isinstance(v, str) and v not in ("", "-"):
+            names.append(v)
+        elif isinstance(v, list):
+            names += [str(x) for x in v]
+    return ", ".join(repr(n) for n in names)
+
+
+def _message(exc: BaseException, args: argparse.Namespace) -> str:
+    import sqlite3
+    import zipfile
+    import zlib
+
+    text = " ".join(str(exc).split())
+    if isinstance(exc, OSError) and not isinstance(exc, zipfile.BadZipFile):
+        if exc.filename is not None:
+            where = repr(str(exc.filename))
+            if exc.filename2 is not None:
+                where += f" -> {str(exc.filename2)!r}"
+            return f"{exc.strerror or text}: {where}"
+        return exc.strerror or text or type(exc).__name__
+    if isinstance(exc, sqlite3.Error):
+        store = getattr(args, "store", None)
+        return (f"results store {store!r}: {text}" if store else f"database error: {text}")
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error)):
+        return f"damaged archive {_files(args)}: {text}"
+    if isinstance(exc, MemoryError):
+        return (f"out of memory ({text or 'MemoryError'}): the request is too large for this "
+                f"machine{_suspects(args)}")
+    if isinstance(exc, OverflowError):
+        return f"a number is out of range ({text}){_suspects(args)}"
+    if isinstance(exc, RecursionError):
+        return f"input nested too deeply to process ({text}) in {_files(args) or 'the input'}"
+    if isinstance(exc, EOFError):
+        return f"unexpected end of file in {_files(args) or 'the input'} ({text})"
+    if isinstance(exc, (UsageError, ValueError)):
+        return text or type(exc).__name__
+    return (f"internal error ({type(exc).__name__}: {text}); please report it "
+            "(SLTH_DEBUG=1 shows the traceback)")
+
+
+def _stdout_is_pipe() -> bool:
+    import stat
+    try:
+        return stat.S_ISFIFO(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe: point fd 1 at /dev/null so the final flush cannot fail."""
+    if sys.stdout is not sys.__stdout__:  # in-process (tests): leave the caller's stdout
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def report_error(exc: BaseException, args: argparse.Namespace) -> int:
+    """Print ``exc`` as one line on stderr; the exit status (0 for a closed stdout pipe)."""
+    if isinstance(exc, BrokenPipeError) and _stdout_is_pipe():
+        _silence_stdout()  # the reader (e.g. `head -1`) has what it wanted
+        return 0
+    if os.environ.get("SLTH_DEBUG"):
+        raise exc
+    try:
+        print(f"slth {args.command}: error: {_message(exc, args)}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return 2

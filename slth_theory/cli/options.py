@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 from slth_theory.engine import codec
+from slth_theory.engine.files import read_text_file, regular_file, write_text
 
 
 def dumps(obj: Any) -> str:
@@ -22,7 +22,7 @@ def emit_json(obj: Any, dest: str | None = "-") -> None:
     if dest in (None, "-"):
         sys.stdout.write(text + "\n")
     else:
-        Path(dest).write_text(text + "\n")
+        write_text(dest, text + "\n", "JSON output")
 
 
 def positive_float(text: str) -> float:
@@ -88,16 +88,20 @@ def parse_domain(text: str) -> tuple:
                 raise argparse.ArgumentTypeError(f"--domain LO,HI needs finite LO <= HI; got "
                                                  f"{text!r}")
             return lo, hi
-    path = Path(text)
-    if not path.is_file():
+    try:
+        path = regular_file(text, "--domain file")
+    except (OSError, ValueError):
         raise argparse.ArgumentTypeError(f"--domain must be LO,HI (e.g. -1,1) or a file of "
-                                         f"per-input bounds; {text!r} is neither")
+                                         f"per-input bounds; {text!r} is neither") from None
     import numpy as np
     try:
         if path.suffix == ".npy":
-            arr = np.load(path, allow_pickle=False)
+            arr = np.load(path, allow_pickle=False, mmap_mode="r")
+            if arr.size > 2 * 10**7:
+                raise ValueError(f"{arr.size} values is more than an input box needs")
         else:
-            arr = np.loadtxt(path, delimiter="," if "," in path.read_text() else None,
+            body = read_text_file(path, "--domain file", max_bytes=1 << 28)
+            arr = np.loadtxt(body.splitlines(), delimiter="," if "," in body else None,
                              ndmin=2)
     except (ValueError, OSError) as exc:
         raise argparse.ArgumentTypeError(f"--domain file {text!r}: {exc}") from None

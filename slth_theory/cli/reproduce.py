@@ -10,6 +10,7 @@ from pathlib import Path
 from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int, positive_int
 from slth_theory.cli.sweep import add_execution_arguments
 from slth_theory.engine.backends import SweepRunError
+from slth_theory.engine.files import atomic_output, refuse_same_file, save_figure, write_text
 from slth_theory.engine.sweep import SweepInterrupted, run_sweep
 from slth_theory.pruning import figure1 as ex
 from slth_theory.pruning.datasets import TASKS
@@ -89,12 +90,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
     """Write ``rows`` (columns :data:`experiments.CSV_FIELDS`) atomically to ``path``."""
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_output(path, "w", newline="") as fh:
         w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
-    tmp.replace(path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "fig1.csv"
     if args.plot_only:
+        refuse_same_file(args.plot_only, csv_path, "--out")
         for pth in args.plot_only:
             if not Path(pth).exists():
                 raise ValueError(f"--plot-only: file {pth!r} does not exist")
@@ -146,9 +146,9 @@ def run(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")
     fig = ex.plot_fig1(rows)
     png = out / "fig1.png"
-    fig.savefig(png, dpi=150)
+    save_figure(fig, png, dpi=150)
     table = ex.markdown_table(summary)
-    (out / "fig1_table.md").write_text(table + "\n")
+    write_text(out / "fig1_table.md", table + "\n")
     if args.json:
         emit_json({"csv": str(csv_path), "figure": str(png), "runs": len(rows),
                    "store": None if args.plot_only else str(store), "summary": summary})

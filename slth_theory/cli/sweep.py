@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from slth_theory.cli.options import (
     add_json_flag,
@@ -20,6 +19,7 @@ from slth_theory.cli.options import (
     positive_int,
 )
 from slth_theory.engine.backends import SweepRunError
+from slth_theory.engine.files import read_json_file
 from slth_theory.engine.store import ResultsStore
 
 NAME = "sweep"
@@ -115,10 +115,7 @@ def build_grid(name: str, params: list[str], sets: list[str], grid_file: str | N
     if grid_file is not None and params:
         raise ValueError("give either --grid or --param, not both")
     if grid_file is not None:
-        try:
-            data = json.loads(Path(grid_file).read_text())
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"--grid {grid_file}: not valid JSON ({exc})") from None
+        data = read_json_file(grid_file, "--grid")
         if isinstance(data, dict):
             if not all(isinstance(v, list) for v in data.values()):
                 raise ValueError(f"--grid {grid_file}: an object grid maps each axis to a list")

@@ -74,6 +74,7 @@ import numpy as np
 
 from slth_theory.construction import _subset_sum_kernels as _k
 from slth_theory.construction.subset_sum import solve_batch
+from slth_theory.engine.limits import check_memory, describe_widths, network_bytes
 from slth_theory.engine.progress import progress
 from slth_theory.model.network import Network, parse_widths
 from slth_theory.model.schemes import get as get_scheme
@@ -197,6 +198,7 @@ def random_target(widths: list[int], rng=0, scale: float = 1.0,
     (``slth random-target --seed S`` is ``rng=S``; ``rng`` may be an int, a SeedSequence or
     a Generator, SPEC 7)."""
     widths = parse_widths(widths)
+    check_memory(network_bytes(widths, copies=2), f"a target of widths {describe_widths(widths)}")
     if not (isinstance(scale, (int, float, np.integer, np.floating))
             and math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a finite number > 0; got {scale!r}")

@@ -43,6 +43,7 @@ import numpy as np
 from slth_theory.construction.subset_sum import solve_batch
 from slth_theory.data import read_json, write_user_json
 from slth_theory.engine.figures import register_figure
+from slth_theory.engine.files import write_text
 from slth_theory.engine.sweep import register_sweep as _register_sweep
 
 DISTRIBUTIONS = ("uniform", "product")
@@ -207,7 +208,7 @@ def save(results: list[dict[str, Any]], fits: dict[str, Any], path: str | Path |
     if path is None:
         return write_user_json(DATA_NAME, data)
     path = Path(path)
-    path.write_text(json.dumps(data, indent=1) + "\n")
+    write_text(path, json.dumps(data, indent=1) + "\n")
     return path
 
 

@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from slth_theory.engine.files import read_text_file
+
 __all__ = ["read_json", "source", "user_data_dir", "write_user_json"]
 
 SHIPPED = ("calibrated_C.json", "lemma4_counterexamples.json", "shrunk_counterexamples.json")
@@ -63,9 +65,11 @@ def read_json(name: str, *, shipped: bool = False) -> Any:
             raise ValueError(f"the installed package lacks its data file {name}; "
                              "reinstall slth-theory") from None
     else:
-        text = Path(where).read_text()
+        text = read_text_file(where, "data file")  # a regular file of bounded size
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply to read") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where if where != 'shipped' else name}: not valid JSON "
                          f"({exc.msg} at line {exc.lineno})") from None

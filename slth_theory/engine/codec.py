@@ -171,14 +171,30 @@ def _dtype(text: Any) -> np.dtype:
 
 
 def decode_data(obj: Any) -> Any:
-    """Inverse of :func:`encode_data`; only registered dataclasses are rebuilt."""
+    """Inverse of :func:`encode_data`; only registered dataclasses are rebuilt.
+
+    Raises
+    ------
+    ValueError
+        ``obj`` names a type that is not registered, an unknown kind, a non-numeric dtype,
+        or is malformed in any other way (missing keys, wrong types, values out of range,
+        nesting too deep). Nothing is imported or called by name.
+    """
+    try:
+        return _decode(obj)
+    except (KeyError, TypeError, AttributeError, IndexError, OverflowError,
+            RecursionError) as exc:
+        raise ValueError(f"stored data is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _decode(obj: Any) -> Any:
     if isinstance(obj, list):
-        return [decode_data(v) for v in obj]
+        return [_decode(v) for v in obj]
     if not isinstance(obj, dict):
         return obj
     kind = obj.get(_TAG)
     if kind is None:
-        return {k: decode_data(v) for k, v in obj.items()}
+        return {k: _decode(v) for k, v in obj.items()}
     if kind == "np":
         return _dtype(obj["dtype"]).type(obj["value"])
     if kind == "ndarray":
@@ -187,20 +203,23 @@ def decode_data(obj: Any) -> Any:
             raise ValueError(f"stored array: shape {shape} does not match its data")
         return np.array(obj["data"], dtype=_dtype(obj["dtype"])).reshape(shape)
     if kind == "tuple":
-        return tuple(decode_data(v) for v in obj["items"])
+        return tuple(_decode(v) for v in obj["items"])
     if kind == "dict":
-        return {decode_data(k): decode_data(v) for k, v in obj["items"]}
+        return {_decode(k): _decode(v) for k, v in obj["items"]}
     if kind == "dataclass":
         name = obj.get("type")
         cls = _TYPES.get(name) if isinstance(name, str) else None
         if cls is None:
             raise ValueError(f"stored data names an unknown type {name!r}; "
                              f"allowed: {', '.join(registered_types()) or '(none)'}")
-        vals = {k: decode_data(v) for k, v in obj["fields"].items()}
-        init = {f.name for f in dataclasses.fields(cls) if f.init}
-        inst = cls(**{k: v for k, v in vals.items() if k in init})
+        vals = {k: _decode(v) for k, v in obj["fields"].items()}
+        fields = {f.name: f.init for f in dataclasses.fields(cls)}
+        unknown = sorted(str(k) for k in vals if k not in fields)
+        if unknown:
+            raise ValueError(f"stored {name}: unknown field {unknown[0]!r}")
+        inst = cls(**{k: v for k, v in vals.items() if fields[k]})
         for k, v in vals.items():
-            if k not in init:
+            if not fields[k]:
                 object.__setattr__(inst, k, v)
         return inst
     raise ValueError(f"unknown stored data kind {kind!r}")

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slth_theory.engine.files import refuse_same_file, save_figure
+
 #: Modules imported by ``slth figures`` to collect registrations (missing ones skipped);
 #: filled by :func:`register_figure_module` (the paper's modules: :mod:`slth_theory.registry`).
 FIGURE_MODULES: list[str] = []
@@ -157,7 +159,8 @@ def make_figures(store: str | Path, out: str | Path, names: Sequence[str] | None
             files = []
             for fmt in formats:
                 path = out / f"{spec.name}.{fmt}"
-                fig.savefig(path, dpi=150, bbox_inches="tight")
+                refuse_same_file([store], path, "figure")
+                save_figure(fig, path, dpi=150, bbox_inches="tight")
                 files.append(str(path))
             plt.close(fig)
         done.append({"name": spec.name, "files": files, "runs": info["runs"],

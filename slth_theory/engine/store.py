@@ -21,8 +21,12 @@ Tables
     can report what is still missing after an interruption.
 
 A file that exists but is not SQLite, or is SQLite with tables of another schema, is
-refused with a one-line :class:`ValueError` and never opened for writing. A missing
-file, an empty (0-byte) file, or an SQLite file without any table becomes a new store.
+refused with a one-line :class:`ValueError` and never opened for writing; so is a FIFO or
+device, a store missing a table or column, and (before writing) a store that fails
+SQLite's ``quick_check``. A missing file, an empty (0-byte) file, or an SQLite file without
+any table becomes a new store. Reading (``readonly=True``: status, export, figures) uses
+SQLite's ``immutable`` mode when no ``-wal`` file exists, so it creates no ``-wal``/``-shm``
+files and works on read-only folders and media.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from slth_theory.engine.codec import canonical_json, dumps
+from slth_theory.engine.files import atomic_output, open_regular, refuse_same_file, write_text
 
 SCHEMA = "slth-sweep-store"
 SCHEMA_VERSION = "1"
@@ -73,12 +79,43 @@ _RUN_COLS = ("key", "sweep", "config_key", "idx", "root_seed", "seed", "config",
              "duration_s", "host", "pid", "version", "finished_utc")
 
 
-def _ro_uri(path: Path) -> str:
-    return path.resolve().as_uri() + "?mode=ro"
+_PLANNED_COLS = ("key", "sweep", "idx", "root_seed", "seed", "config")
+_TABLES = {"slth_meta": ("k", "v"), "runs": _RUN_COLS, "planned": _PLANNED_COLS}
 
 
-def check_store_file(path: str | Path) -> bool:
+def _read_uri(path: Path, immutable: bool | None = None) -> str:
+    """URI to read ``path`` without creating or changing any file.
+
+    ``immutable=1`` (no lock, no ``-wal``/``-shm`` created) unless a ``-wal`` file exists:
+    then committed runs may still be in it (a writer is running or was killed) and SQLite's
+    read-only mode reads them.
+    """
+    if immutable is None:
+        immutable = not Path(f"{path}-wal").exists()
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def _read_connect(path: Path, timeout: float = 30.0, **kw: Any) -> sqlite3.Connection:
+    """A read-only connection that leaves no files behind and works on read-only media."""
+    try:
+        con = sqlite3.connect(_read_uri(path), uri=True, timeout=timeout, **kw)
+        con.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return con
+    except sqlite3.OperationalError:
+        # mode=ro needs to create the -shm file: impossible in a read-only folder
+        return sqlite3.connect(_read_uri(path, immutable=True), uri=True, timeout=timeout,
+                               **kw)
+
+
+def check_store_file(path: str | Path, for_writing: bool = False) -> bool:
     """Validate ``path`` as a store without modifying it.
+
+    Parameters
+    ----------
+    path : str or Path
+    for_writing : bool
+        Also run SQLite's ``PRAGMA quick_check``: a damaged store is refused before anything
+        (even SQLite's journal-mode switch) writes to it.
 
     Returns
     -------
@@ -89,31 +126,30 @@ def check_store_file(path: str | Path) -> bool:
     Raises
     ------
     ValueError
-        The path is a directory, not an SQLite file, or an SQLite database of another
-        schema (the file is left untouched).
+        The path is a directory, a FIFO or device, not an SQLite file, an SQLite database
+        of another schema, a store missing a table or column, or (``for_writing``) a
+        damaged store. The file is left untouched.
     """
     p = Path(path)
-    if not p.exists():
+    try:
+        st = p.stat()
+    except FileNotFoundError:
         return False
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise ValueError(f"store {str(p)!r} is a directory, expected an SQLite file")
-    size = p.stat().st_size
-    if size == 0:
+    if st.st_size == 0 and stat.S_ISREG(st.st_mode):
         return False
-    with open(p, "rb") as fh:
+    with open_regular(p, "store") as fh:
         head = fh.read(16)
     if head != _MAGIC:
         raise ValueError(f"store {str(p)!r} is not an SQLite file (refusing to touch it)")
     try:
-        # immutable=1 reads the main file only: no lock, no -wal/-shm file is created, so a
-        # file we refuse is left exactly as it was. While another process is writing it,
-        # that read may fail or miss tables still in the WAL: then ask SQLite properly.
+        con = _read_connect(p)
         try:
-            tables, meta = _read_schema(_ro_uri(p) + "&immutable=1")
-        except sqlite3.DatabaseError:
-            tables, meta = _read_schema(_ro_uri(p))
-        if not tables or ("slth_meta" in tables and not meta):
-            tables, meta = _read_schema(_ro_uri(p))
+            tables, meta, columns = _read_schema(con)
+            problem = _quick_check(con) if for_writing and tables else "ok"
+        finally:
+            con.close()
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"store {str(p)!r} is not a readable SQLite database: {exc}") from None
     if not tables:
@@ -126,17 +162,32 @@ def check_store_file(path: str | Path) -> bool:
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"store {str(p)!r} has schema version {meta.get('schema_version')!r}; "
                          f"this slth-theory reads version {SCHEMA_VERSION}")
+    for table, cols in _TABLES.items():
+        if table not in tables:
+            raise ValueError(f"store {str(p)!r} is damaged: table {table!r} is missing")
+        missing = [c for c in cols if c not in columns[table]]
+        if missing:
+            raise ValueError(f"store {str(p)!r} is damaged: table {table!r} lacks column "
+                             f"{missing[0]!r}")
+    if problem != "ok":
+        raise ValueError(f"store {str(p)!r} is damaged ({problem[:200]}); refusing to write "
+                         "to it (`slth sweep export` may still read what is intact)")
     return True
 
 
-def _read_schema(uri: str) -> tuple[set[str], dict[str, str]]:
-    con = sqlite3.connect(uri, uri=True, timeout=30.0)
-    try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        meta = dict(con.execute("SELECT k, v FROM slth_meta")) if "slth_meta" in tables else {}
-    finally:
-        con.close()
-    return tables, meta
+def _read_schema(con: sqlite3.Connection
+                 ) -> tuple[set[str], dict[str, str], dict[str, set[str]]]:
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    meta = {}
+    if "slth_meta" in tables:
+        meta = {str(k): str(v) for k, v in con.execute("SELECT k, v FROM slth_meta")}
+    columns = {t: {r[1] for r in con.execute(f"PRAGMA table_info({t})")}
+               for t in _TABLES if t in tables}
+    return tables, meta, columns
+
+
+def _quick_check(con: sqlite3.Connection) -> str:
+    return "; ".join(str(r[0]) for r in con.execute("PRAGMA quick_check"))
 
 
 def _dumps(obj: Any) -> str:
@@ -168,13 +219,12 @@ class ResultsStore:
     def __init__(self, path: str | Path, *, readonly: bool = False, timeout: float = 60.0,
                  synchronous: str = "FULL"):
         self.path = Path(path)
-        exists = check_store_file(self.path)
+        exists = check_store_file(self.path, for_writing=not readonly)
         self.readonly = readonly
         if readonly:
             if not exists:
                 raise ValueError(f"store {str(self.path)!r} does not exist or holds no runs")
-            self._con = sqlite3.connect(_ro_uri(self.path), uri=True, timeout=timeout,
-                                        isolation_level=None)
+            self._con = _read_connect(self.path, timeout, isolation_level=None)
             return
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be 'FULL' or 'NORMAL'; got {synchronous!r}")
@@ -316,8 +366,9 @@ class ResultsStore:
     # -- export ------------------------------------------------------------------------
     def export_json(self, path: str | Path, sweep: str | None = None) -> int:
         """Write all records as a JSON list (non-finite floats as null); number written."""
+        refuse_same_file([self.path], path, "export")
         recs = self.records(sweep)
-        Path(path).write_text(dumps(recs, indent=1, sort_keys=True) + "\n")
+        write_text(path, dumps(recs, indent=1, sort_keys=True) + "\n", "export")
         return len(recs)
 
     def export_csv(self, path: str | Path, sweep: str | None = None) -> int:
@@ -326,12 +377,13 @@ class ResultsStore:
         Columns: the run fields, then ``config.<name>`` and ``result.<name>`` for every
         top-level config and result entry (nested values as JSON text).
         """
+        refuse_same_file([self.path], path, "export")
         recs = self.records(sweep)
         base = ["sweep", "key", "config_key", "index", "root_seed", "seed", "duration_s",
                 "host", "pid", "version", "finished_utc"]
         ckeys = sorted({k for r in recs for k in r["config"]})
         rkeys = sorted({k for r in recs for k in r["results"]})
-        with open(path, "w", newline="") as fh:
+        with atomic_output(path, "w", "export", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(base + [f"config.{k}" for k in ckeys] + [f"result.{k}" for k in rkeys])
             for r in recs:
@@ -362,6 +414,9 @@ def _record_to_row(r: dict) -> tuple:
 def _row_to_record(row: tuple) -> dict:
     d = dict(zip(_RUN_COLS, row, strict=True))
     d["index"] = d.pop("idx")
-    d["config"] = json.loads(d["config"])
-    d["results"] = json.loads(d["results"])
+    for k in ("config", "results"):
+        try:
+            d[k] = json.loads(d[k])
+        except (TypeError, ValueError, RecursionError):
+            raise ValueError(f"store: run {d['key']!r} has a damaged {k} (not JSON)") from None
     return d

@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import re
 import sys
 import time
@@ -51,6 +52,7 @@ import numpy as np
 
 from slth_theory.engine.backends import Backend, SweepRunError, code_version, make_backend
 from slth_theory.engine.codec import canonical_json, to_plain
+from slth_theory.engine.limits import check_memory
 from slth_theory.engine.store import ResultsStore, check_store_file
 
 __all__ = [
@@ -260,6 +262,30 @@ def _decode(rec: dict) -> dict:
     return out
 
 
+def _check_sweep_memory(name: str, fn: Callable, runs: list[dict], workers: int | None,
+                        scheduler: str | None, dask_local: int | None,
+                        backend: Backend | None) -> None:
+    """Refuse a grid whose runs need more memory than this machine has, before running.
+
+    A sweep function may carry ``fn.memory(config) -> bytes`` (an estimate of one run's
+    peak memory); local runs execute ``workers`` at a time, so the largest estimate times
+    the number of local processes must fit :func:`~slth_theory.engine.limits.memory_limit`.
+    Runs on a Dask scheduler (other machines) are not checked here.
+    """
+    estimate = getattr(fn, "memory", None)
+    if estimate is None or scheduler is not None or backend is not None:
+        return
+    worst, at = 0.0, 0
+    for r in runs:
+        b = float(estimate(r["config"]))
+        if b > worst:
+            worst, at = b, r["index"]
+    n_local = dask_local or workers or os.cpu_count() or 1
+    n_local = max(1, min(int(n_local), len(runs)))
+    what = f"config #{at} of sweep {name!r}" + (f" ({n_local} at a time)" if n_local > 1 else "")
+    check_memory(worst * n_local, what)
+
+
 def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
               store: str | Path | ResultsStore | None = None, workers: int | None = 1,
               scheduler: str | None = None, dask_local: int | None = None,
@@ -344,6 +370,7 @@ def run_sweep(name: str, configs: Iterable[dict], root_seed: int = 0,
                 validate(r["config"])
             except ValueError as exc:
                 raise ValueError(f"config #{r['index']} of sweep {name!r}: {exc}") from None
+    _check_sweep_memory(name, spec.fn, runs, workers, scheduler, dask_local, backend)
     # the same run (config and seed) at several positions, possible with explicit seeds,
     # is run and stored once and returned at each of its positions
     positions: dict[str, list[int]] = {}

@@ -16,9 +16,12 @@ A file with masks is a ticket; without, a network. A *compact* ticket
 (``save(ticket, path, compact=True)``) has no ``weight_l``/``bias_l``: its ``meta`` holds
 ``mother = {"stored": "regenerate", "arch": [...], "sha256": ...}`` and the mother is
 re-drawn from the recorded scheme and seed on load, then checked against the digest.
-Files are read with
-``allow_pickle=False``; every array is checked for dtype, shape and finiteness and an
-error names the offending array.
+Files are read by :func:`slth_theory.engine.files.read_npz`: regular files only, every
+member's declared size and ``.npy`` header checked before reading, no object arrays
+(nothing is unpickled), at most :func:`~slth_theory.engine.limits.file_memory_limit`
+bytes (a compact ticket's mother counts too). Every array is then checked for dtype,
+shape and finiteness and an error names the offending array. Files are written
+atomically (:func:`~slth_theory.engine.files.atomic_output`).
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ import hashlib
 import json
 import os
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from slth_theory._version import __version__
+from slth_theory.engine.files import atomic_output, loads_json, read_npz
+from slth_theory.engine.limits import check_file_memory, describe_widths, network_bytes
 from slth_theory.model.network import OUTPUT_ACTIVATIONS, Network
 from slth_theory.model.schemes import regenerate
 from slth_theory.model.ticket import Ticket
@@ -125,9 +129,7 @@ def save(obj: Network | Ticket, path: str | os.PathLike, *, compact: bool = Fals
     else:
         raise TypeError(f"save expects a Network or a Ticket; got {type(obj).__name__}")
     arrays["meta"] = np.array(_meta_json(meta))
-    if path.parent and not path.parent.exists():
-        raise FileNotFoundError(f"directory {str(path.parent)!r} does not exist")
-    with open(path, "wb") as fh:
+    with atomic_output(path, "wb", what="output") as fh:
         (np.savez_compressed if compact else np.savez)(fh, **arrays)
     return path
 
@@ -154,25 +156,15 @@ def load(path: str | os.PathLike) -> Network | Ticket:
 
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
+    FileNotFoundError, IsADirectoryError
+        If ``path`` does not exist or is a directory.
     ValueError
-        If the file is not a valid ``.npz`` of this format; the message names the array.
+        If the file is not a valid ``.npz`` of this format (the message names the array),
+        is not a regular file, or declares more data than
+        :func:`slth_theory.engine.limits.file_memory_limit` allows (see
+        :func:`slth_theory.engine.files.read_npz`: sizes are checked before reading).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"file {str(path)!r} does not exist")
-    if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a directory, not a .npz file")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{str(path)!r} is not a readable .npz file (not a zip archive)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            data = {k: npz[k] for k in npz.files}
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise ValueError(f"{str(path)!r} is not a readable .npz file ({exc})") from None
-    except ValueError as exc:  # object arrays need pickle
-        raise ValueError(f"{str(path)!r} holds an array that needs pickle ({exc})") from None
+    data = read_npz(path)
     return from_arrays(data, source=str(path))
 
 
@@ -190,7 +182,7 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
     meta = _parse_meta(data, source)
     act = _parse_activation(data, source)
     if not groups["weight"] and not groups["bias"] and isinstance(meta.get("mother"), dict):
-        net = _regenerate_mother(meta, act, source)
+        net = _regenerate_mother(meta, act, source, groups)
     else:
         net = _network_from_groups(groups, act, meta, source)
     depth = net.depth
@@ -235,10 +227,7 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
 def _parse_meta(data: dict[str, np.ndarray], source: str) -> dict[str, Any]:
     if "meta" not in data:
         return {}
-    try:
-        meta = json.loads(_scalar_str(data, "meta"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{source}: array 'meta' is not valid JSON ({exc})") from None
+    meta = loads_json(_scalar_str(data, "meta"), f"{source}: array 'meta'")
     if not isinstance(meta, dict):
         raise ValueError(f"{source}: array 'meta' must hold a JSON object")
     return meta
@@ -254,12 +243,34 @@ def _parse_activation(data: dict[str, np.ndarray], source: str) -> str:
     return act
 
 
-def _regenerate_mother(meta: dict[str, Any], act: str, source: str) -> Network:
-    """The mother of a compact ticket, re-drawn from its provenance and digest-checked."""
+def _regenerate_mother(meta: dict[str, Any], act: str, source: str,
+                       groups: dict[str, dict[int, np.ndarray]]) -> Network:
+    """The mother of a compact ticket, re-drawn from its provenance and digest-checked.
+
+    Before anything is drawn, ``meta.mother.arch`` must be a list of positive integers
+    matching the shapes of the masks stored in the file, and the mother it describes must
+    fit :func:`~slth_theory.engine.limits.file_memory_limit` (a 3 KB file must not make
+    the reader draw gigabytes).
+    """
     info = meta["mother"]
     try:
         widths = [int(w) for w in info["arch"]]
         digest = str(info["sha256"])
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"{source}: array 'meta' does not describe a regenerable mother "
+                         f"({type(exc).__name__}: {exc})") from None
+    if len(widths) < 2 or min(widths) < 1 or not isinstance(info["arch"], list):
+        raise ValueError(f"{source}: array 'meta': mother arch must be a list of at least "
+                         f"two widths >= 1; got {str(info['arch'])[:80]}")
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        for kind, shape in (("weight_mask", (n_out, n_in)), ("bias_mask", (n_out,))):
+            mask = groups[kind].get(i)
+            if mask is not None and mask.shape != shape:
+                raise ValueError(f"{source}: array '{kind}_{i}' has shape {mask.shape}; the "
+                                 f"mother arch in 'meta' needs {shape}")
+    check_file_memory(network_bytes(widths, copies=2), f"{source}: regenerating the "
+                      f"compact ticket's mother (arch {describe_widths(widths)})")
+    try:
         net = regenerate(meta, widths, act)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{source}: array 'meta' does not describe a regenerable mother "

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slth_theory._version import __version__
+from slth_theory.engine.limits import check_memory, describe_widths, network_bytes
 from slth_theory.model.looks_linear import (
     looks_linear_block_shapes,
     looks_linear_layers,
@@ -273,6 +274,7 @@ def initialize(
     """
     sch = get(scheme)
     widths = parse_widths(widths)
+    check_memory(network_bytes(widths, copies=2), f"a network of widths {describe_widths(widths)}")
     bias = sch.bias_modes[0] if bias is None else bias
     if bias not in sch.bias_modes:
         raise ValueError(f"bias for {scheme!r} must be one of {sch.bias_modes}; got {bias!r}")

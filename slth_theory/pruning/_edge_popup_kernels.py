@@ -117,7 +117,7 @@ def _topk_abs(a, k, state, scratch, out):
         else:
             out[j] = 0.0
     j = 0
-    while cnt < k:
+    while cnt < k and j < n:  # bounded: a NaN threshold matches nothing
         if a[j] == thr:
             out[j] = 1.0
             cnt += 1
@@ -159,7 +159,12 @@ def _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rho, state, absbuf
 @njit(cache=True)
 def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B, SW, SB,
            BUFW, BUFB, has_bs, joint, rho, lr, mu, wd, state, out_losses):
-    """Train one epoch in place (SW, SB, BUFW, BUFB); batch losses into ``out_losses``."""
+    """Train one epoch in place (SW, SB, BUFW, BUFB); batch losses into ``out_losses``.
+
+    Returns the number of batches, or ``-b`` if batch ``b`` (1-based) gave a non-finite
+    loss or score: the epoch stops there (non-finite scores would make the masks
+    meaningless; the caller raises).
+    """
     L = widths.size - 1
     n = perm.size
     MW = np.empty_like(W)
@@ -232,6 +237,7 @@ def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B,
             val /= tot
         out_losses[nbatch] = val
         nbatch += 1
+        finite = math.isfinite(val)
         # backward + SGD
         for l in range(L - 1, -1, -1):
             nin, nout = widths[l], widths[l + 1]
@@ -249,6 +255,8 @@ def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B,
                     g = gW[i, j] * W[p] * _sign(SW[p]) + wd * SW[p]
                     BUFW[p] = mu * BUFW[p] + g
                     SW[p] -= lr * BUFW[p]
+                    if not math.isfinite(SW[p]):
+                        finite = False
             if has_bs:
                 b0 = boff[l]
                 for i in range(nout):
@@ -259,9 +267,13 @@ def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B,
                     g = s * B[p] * _sign(SB[p]) + wd * SB[p]
                     BUFB[p] = mu * BUFB[p] + g
                     SB[p] -= lr * BUFB[p]
+                    if not math.isfinite(SB[p]):
+                        finite = False
             if l > 0:
                 Wl = WE[woff[l]:woff[l + 1]].reshape((nout, nin))
                 d = np.dot(d, Wl)
+        if not finite:
+            return -nbatch
     return nbatch
 
 
@@ -316,11 +328,13 @@ class FusedTrainer:
         else:
             y_reg = np.ascontiguousarray(y, dtype=np.float64)
             y_cls = np.zeros(1, dtype=np.int64)
-        _epoch(x, y_reg, y_cls, self.is_ce, self.relu_out,
+        n_done = _epoch(x, y_reg, y_cls, self.is_ce, self.relu_out,
                np.ascontiguousarray(perm, dtype=np.int64), int(batch_size), self.widths,
                self.woff, self.boff, self.W, self.B, self.SW, self.SB, self.BUFW, self.BUFB,
                self.has_bs, self.joint, float(rho), float(lr), self.mu, self.wd, self.state,
                losses)
+        if n_done < 0:
+            raise FloatingPointError(f"non-finite loss or score in batch {-n_done}")
         return losses
 
     def scores(self):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from slth_theory.engine.limits import check_memory
+
 TASKS = ("shifted-relu", "onion")
 ONION_CUTS = (0.2, 0.5, 0.7)
 ONION_FLIP = 0.01
@@ -122,6 +124,10 @@ def onion(n: int = N_SAMPLES, rng=None, flip: float = ONION_FLIP) -> tuple[np.nd
     return x, y
 
 
+#: generous bytes per sample: inputs, targets and the split copies (float64)
+_BYTES_PER_SAMPLE = 8 * 16
+
+
 def make_dataset(task: str, n: int = N_SAMPLES, test_fraction: float = TEST_FRACTION,
                  rng=None) -> Dataset:
     """Generate a task and split it into train and test sets.
@@ -149,6 +155,7 @@ def make_dataset(task: str, n: int = N_SAMPLES, test_fraction: float = TEST_FRAC
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction}")
     n = _check_n(n)
+    check_memory(_BYTES_PER_SAMPLE * n, f"a data set of {n} samples")
     n_train = int(round((1.0 - test_fraction) * n))
     if n_train < 1 or n_train >= n:
         raise ValueError(f"n={n} with test_fraction={test_fraction} leaves an empty split")

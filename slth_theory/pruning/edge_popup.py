@@ -510,6 +510,12 @@ def edge_popup(net: Network, data: Dataset, settings: Settings, rng=None,
     -------
     Result
 
+    Raises
+    ------
+    TrainingDiverged
+        (a ``ValueError``) as soon as a batch gives a non-finite loss or score, in either
+        engine, e.g. with a far too large learning rate.
+
     Notes
     -----
     Ramanujan et al. (2020) edge-popup; Section 5 (rescaling with Lemma 2) and Section 6
@@ -561,19 +567,26 @@ def edge_popup(net: Network, data: Dataset, settings: Settings, rng=None,
         lr = cosine_lr(settings.lr, e, total)
         perm = plan.permutations[e]
         if trainer is not None:
-            batch_losses = trainer.run_epoch(x, y, perm, bs, rho, lr)
+            try:
+                batch_losses = trainer.run_epoch(x, y, perm, bs, rho, lr)
+            except FloatingPointError as exc:
+                raise TrainingDiverged(_diverged(e, lr, str(exc))) from None
             sw, sb = trainer.scores()
         else:
             batch_losses = []
-            for start in range(0, n_train, bs):
+            for b, start in enumerate(range(0, n_train, bs)):
                 idx = perm[start:start + bs]
-                wm, bm = layer_masks(sw, sb, rho, settings.bias_ranking)
-                val, gw, gb = score_gradients(weights, biases, sw, sb, wm, bm, x[idx], y[idx],
-                                              loss, net.output_activation)
-                batch_losses.append(val)
-                _sgd(sw, gw, buf_w, lr, settings.momentum, settings.weight_decay)
-                if bias_scores:
-                    _sgd(sb, gb, buf_b, lr, settings.momentum, settings.weight_decay)
+                with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                    wm, bm = layer_masks(sw, sb, rho, settings.bias_ranking)
+                    val, gw, gb = score_gradients(weights, biases, sw, sb, wm, bm, x[idx],
+                                                  y[idx], loss, net.output_activation)
+                    batch_losses.append(val)
+                    _sgd(sw, gw, buf_w, lr, settings.momentum, settings.weight_decay)
+                    if bias_scores:
+                        _sgd(sb, gb, buf_b, lr, settings.momentum, settings.weight_decay)
+                if not (math.isfinite(val) and _all_finite(sw) and _all_finite(sb or [])):
+                    raise TrainingDiverged(_diverged(
+                        e, lr, f"non-finite loss or score in batch {b + 1}"))
         all_losses.append(np.asarray(batch_losses, dtype=np.float64))
         lam = 1.0
         if scaled:
@@ -612,6 +625,19 @@ def edge_popup(net: Network, data: Dataset, settings: Settings, rng=None,
     # median: robust to the one-off Numba compilation in the first epoch of a process
     spe = float(np.median([r["seconds"] for r in history]))
     return Result(ticket, history, spe, np.concatenate(all_losses))
+
+
+class TrainingDiverged(ValueError):
+    """Edge-popup stopped: the loss or a score became non-finite (both engines)."""
+
+
+def _all_finite(arrays: list[np.ndarray]) -> bool:
+    return all(bool(np.isfinite(a).all()) for a in arrays)
+
+
+def _diverged(epoch: int, lr: float, what: str) -> str:
+    return (f"edge-popup diverged in epoch {epoch + 1}: {what} (learning rate {lr:g}; a "
+            "smaller learning rate keeps the scores finite)")
 
 
 def _sgd(params: list[np.ndarray], grads: list[np.ndarray], bufs: list[np.ndarray],

@@ -17,6 +17,7 @@ networks share their weights (``slth_theory.model.schemes`` draws weights before
 from __future__ import annotations
 
 import csv
+import io
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from slth_theory.engine.figures import register_figure
+from slth_theory.engine.files import read_text_file
+from slth_theory.engine.limits import network_bytes
 from slth_theory.model.schemes import initialize
 from slth_theory.pruning.datasets import N_SAMPLES, TASKS, TEST_FRACTION, make_dataset
 from slth_theory.pruning.edge_popup import METHODS, Settings, edge_popup, evaluate
@@ -146,6 +149,20 @@ def run_one(config: dict[str, Any], seed: int, ticket_out: Callable | None = Non
     return out
 
 
+
+def run_memory(config: dict[str, Any]) -> float:
+    """Bytes one :func:`run_one` needs at most (for the sweep engine's memory check).
+
+    Edge-popup keeps about 8 arrays the size of the network (parameters, scores, masks,
+    momentum, the fused kernel's packed copies) and the data set; generous on purpose.
+    """
+    c = {**default_config(config["task"], 0.5, "edge-popup", "he-normal", "zero"), **config}
+    widths = architecture(c["task"], int(c["width"]), int(c["depth"]))
+    return network_bytes(widths, copies=8) + 8 * 16 * int(c["n_samples"])
+
+
+run_one.memory = run_memory
+
 def rep_seeds(reps: int, root_seed: int = ROOT_SEED) -> list[int]:
     """One int seed per repetition from ``SeedSequence(root_seed).spawn(reps)``."""
     return [int(s.generate_state(1, np.uint32)[0])
@@ -197,21 +214,41 @@ def run_key(row: dict[str, Any]) -> tuple:
 
 
 def read_csv(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
-    """Rows of one or more result CSVs, numbers converted."""
+    """Rows of one or more result CSVs (columns :data:`CSV_FIELDS`), numbers converted.
+
+    Raises
+    ------
+    ValueError
+        Naming the file (and line): not a regular UTF-8 text file within the file size
+        limit, a column of :data:`CSV_FIELDS` missing, or a run-identifying value
+        (``density``, ``seed``) that is not a number.
+    """
     rows = []
     for p in paths:
-        with open(p, newline="") as fh:
-            for r in csv.DictReader(fh):
+        text = read_text_file(p, "CSV")
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            missing = [f for f in CSV_FIELDS if f not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"CSV {str(p)!r} is not a result file of `slth reproduce "
+                                 f"fig1`: column {missing[0]!r} is missing")
+            for r in reader:
                 for k, v in r.items():
                     if k in ("task", "method", "scheme", "bias", "anneal_mode", "bias_ranking"):
                         continue
                     try:
-                        r[k] = float(v) if v not in ("", "nan") else math.nan
+                        r[k] = float(v) if v not in ("", "nan", None) else math.nan
                         if k in _INT_FIELDS and math.isfinite(r[k]):
                             r[k] = int(r[k])
-                    except ValueError:
+                    except (ValueError, TypeError, OverflowError):
                         pass
+                for k in ("density", "seed"):
+                    if not (isinstance(r[k], (int, float)) and math.isfinite(r[k])):
+                        raise ValueError(f"CSV {str(p)!r} line {reader.line_num}: column "
+                                         f"{k!r} must be a number; got {r[k]!r}")
                 rows.append(r)
+        except csv.Error as exc:
+            raise ValueError(f"CSV {str(p)!r}: {exc}") from None
     return rows
 
 

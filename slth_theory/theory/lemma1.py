@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from slth_theory.engine import files as _files
 from slth_theory.model.network import Network
 from slth_theory.model.schemes import initialize
 
@@ -318,6 +319,6 @@ def save_figure(result: dict, outdir: Path) -> Path:
 
     fig = plot_fits(result)
     path = Path(outdir) / "lemma1_fits.png"
-    fig.savefig(path, dpi=120)
+    _files.save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from slth_theory.engine.files import save_figure
+
 
 def plot_moments(results: list[dict[str, Any]], ax=None):
     """Measured / predicted ``E||x^(l)||^2`` per layer with 2-SE error bars.
@@ -91,7 +93,7 @@ def save_figures(data: dict[str, Any], outdir: Path) -> list[Path]:
                           ("lemma3_looks_linear.png", plot_looks_linear, "looks_linear")):
         fig = fn(data[key])
         p = outdir / name
-        fig.savefig(p, dpi=110)
+        save_figure(fig, p, dpi=110)
         plt.close(fig)
         paths.append(p)
     return paths

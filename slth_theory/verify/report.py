@@ -296,19 +296,38 @@ def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None
     rows: list[ClaimRow] = []
     for check, rec in zip(selected, records, strict=True):
         res = rec["results"]
+        if not isinstance(res, dict):
+            raise ValueError(f"the stored result of check {check.name!r} is malformed (not an "
+                             "object)")
         err = res.get("error")
+        # stored results are data: malformed ones are one ValueError (exit 2), not a crash
+        data = (_stored(check.name, decode_data, res.get("data"))
+                if err is None and figures is not None and check.plot is not None else None)
+        check_rows = _stored(check.name, lambda rs: [ClaimRow(**r) for r in rs],
+                             res.get("rows", [])) if err is None else []
         try:
             if err is not None:
-                raise CheckCrashed(err["type"], err["message"], err["traceback"])
-            if figures is not None and check.plot is not None:
-                check.plot(decode_data(res["data"]), Path(figures))
+                raise _stored(check.name, lambda e: CheckCrashed(
+                    str(e["type"]), str(e["message"]), str(e.get("traceback", ""))), err)
+            if data is not None:
+                check.plot(data, Path(figures))
         except Exception as exc:
             if errors is None:
                 raise
             errors.append((check.name, exc))
             continue  # as run_checks: a check whose run or plot raised gives no rows
-        rows.extend(ClaimRow(**r) for r in res["rows"])
+        rows.extend(check_rows)
     return rows
+
+
+def _stored(name: str, build: Callable[[Any], Any], value: Any) -> Any:
+    """``build(value)`` for a value read from a run record; any failure is a ValueError."""
+    try:
+        return build(value)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+            RecursionError) as exc:
+        raise ValueError(f"the stored result of check {name!r} is malformed "
+                         f"({type(exc).__name__}: {exc})") from None
 
 
 def verify_grid() -> list[tuple[dict[str, Any], int]]:
@@ -323,7 +342,8 @@ def write_verify_figures(records: list[dict], out: Path, formats=("png",)) -> li
         res, name = rec["results"], rec["config"]["check"]
         if res.get("error") is not None:
             raise ValueError(f"check {name!r} crashed: {res['error']['message']}")
-        files += [Path(p) for p in (get_check(name).plot(decode_data(res["data"]), out) or [])]
+        data = _stored(name, decode_data, res.get("data"))
+        files += [Path(p) for p in (get_check(name).plot(data, out) or [])]
     return files
 
 

@@ -25,6 +25,12 @@ GRID_ARGS = ["--param", "rep=" + ",".join(map(str, range(N))), "--set", "width=4
 GRID = [{"rep": r, "width": 4, "n_nets": 3, "delay": 0.05} for r in range(N)]
 
 
+
+def _default_sigint() -> None:
+    """In the child: Ctrl-C interrupts, whatever the suite inherited (``nohup ... &`` runs
+    it with SIGINT ignored, which a child would otherwise keep)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 def slth(*args, **kw):
     return subprocess.run(SLTH + [str(a) for a in args], capture_output=True, text=True,
                           timeout=300, **kw)
@@ -103,7 +109,7 @@ def test_ctrl_c_stops_cleanly_with_resume_message(tmp_path, backend):
     proc = subprocess.Popen(SLTH + ["sweep", "run", "demo", *slow, "--store", str(store),
                                     *backend, "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     t0 = time.time()
     while _count(store) < 2 and time.time() - t0 < 120:
         time.sleep(0.02)

@@ -109,7 +109,7 @@ def test_lemma4_tolerances_of_a_parameter_free_layer_are_zero():
 def small_construction():
     target = Network([np.array([[0.5]]), np.array([[1.0]])],
                      [np.array([0.25]), np.array([0.0])], "identity")
-    return target, construct(target, eps=0.05, seed=0)
+    return target, construct(target, eps=0.05, rng=0)
 
 
 def test_ticket_within_backed_by_certificate(small_construction):

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from slth_theory.data import read_json
+from slth_theory.engine.files import save_figure, write_text
 from slth_theory.model.network import Network
 from slth_theory.numerics.supnorm import sup_diff
 from slth_theory.theory.lemma4 import (
@@ -267,7 +268,7 @@ def save_counterexamples(path: str | Path, seed: int = 0) -> dict[str, Any]:
             if version not in best or key < best[version][0]:
                 best[version] = (key, rec)
     out = {v: r for v, (_, r) in sorted(best.items())}
-    path.write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    write_text(path, json.dumps(out, separators=(",", ":")) + "\n")
     return out
 
 
@@ -295,7 +296,7 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     fig.tight_layout()
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / "lemma4_error_vs_eps.png"
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
     return [path]
 
