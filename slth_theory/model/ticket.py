@@ -131,3 +131,20 @@ class Ticket:
         return self.output_scale * self.pruned_network().forward(x)
 
     __call__ = forward
+
+    def __repr__(self) -> str:
+        return (f"Ticket(widths={self.widths}, density={self.density:.4g}, "
+                f"density_with_biases={self.density_with_biases:.4g}, "
+                f"output_scale={self.output_scale:.6g})")
+
+    def __eq__(self, other: object) -> bool:
+        """Same mother (every parameter exactly), masks and output scale (``meta`` is
+        provenance and not compared); ``NotImplemented`` for other types."""
+        if not isinstance(other, Ticket):
+            return NotImplemented
+        return (self.output_scale == other.output_scale and self.mother == other.mother
+                and all(np.array_equal(a, b) for a, b in
+                        zip(self.weight_masks + self.bias_masks,
+                            other.weight_masks + other.bias_masks, strict=True)))
+
+    __hash__ = None  # mutable arrays: not hashable
