@@ -27,8 +27,10 @@ file, an empty (0-byte) file, or an SQLite file without any table becomes a new 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -317,7 +319,8 @@ class ResultsStore:
     def export_json(self, path: str | Path, sweep: str | None = None) -> int:
         """Write all records as a JSON list (non-finite floats as null); number written."""
         recs = self.records(sweep)
-        Path(path).write_text(dumps(recs, indent=1, sort_keys=True) + "\n")
+        with _replace_into(path) as tmp:
+            tmp.write_text(dumps(recs, indent=1, sort_keys=True) + "\n")
         return len(recs)
 
     def export_csv(self, path: str | Path, sweep: str | None = None) -> int:
@@ -331,7 +334,7 @@ class ResultsStore:
                 "host", "pid", "version", "finished_utc"]
         ckeys = sorted({k for r in recs for k in r["config"]})
         rkeys = sorted({k for r in recs for k in r["results"]})
-        with open(path, "w", newline="") as fh:
+        with _replace_into(path) as tmp, open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(base + [f"config.{k}" for k in ckeys] + [f"result.{k}" for k in rkeys])
             for r in recs:
@@ -339,6 +342,18 @@ class ResultsStore:
                            + [_cell(r["config"].get(k)) for k in ckeys]
                            + [_cell(r["results"].get(k)) for k in rkeys])
         return len(recs)
+
+
+@contextlib.contextmanager
+def _replace_into(path: str | Path):
+    """A temporary path beside ``path``, renamed onto it when the block succeeds."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _cell(v: Any) -> Any:

@@ -8,8 +8,8 @@
    calibrated C) and ``python -m slth_theory --help``.
 
 Nothing the commands run may write into the installed package (file lists compared before and
-after). The venv uses ``--system-site-packages`` so that no dependency is downloaded, and pip
-builds without isolation (setuptools from the system) for the same reason.
+after). The venv uses ``--system-site-packages`` so that no runtime dependency is downloaded
+(pip's isolated build environment still fetches setuptools, as for a user).
 
 ``test_newcomer_path`` runs ``slth verify --quick`` in step 1 (it compiles every kernel the
 report uses: slow). ``test_newcomer_path_fast`` (default suite) runs one small Numba command
@@ -52,8 +52,8 @@ def _venv(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
                    check=True, capture_output=True, timeout=300)
     env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "SLTH_PLUGINS", "VIRTUAL_ENV", "NUMBA_CACHE_DIR", "SLTH_THEORY_CACHE_DIR",
-                        "PYTHONHOME")}
+           if k not in ("PYTHONPATH", "SLTH_PLUGINS", "VIRTUAL_ENV", "NUMBA_CACHE_DIR",
+                        "SLTH_THEORY_CACHE_DIR", "SLTH_THEORY_DATA_DIR", "PYTHONHOME")}
     env["PATH"] = str(venv / "bin") + os.pathsep + env.get("PATH", "")
     env["VIRTUAL_ENV"] = str(venv)
     env["HOME"] = str(tmp_path / "home")  # a newcomer's empty caches and data folders
@@ -81,7 +81,7 @@ def _newcomer_path(tmp_path: Path, first_command: list[str], first_exit: int) ->
     other = tmp_path / "another"
     elsewhere.mkdir()
     other.mkdir()
-    pip = [str(python), "-m", "pip", "install", "--no-build-isolation", "-q"]
+    pip = [str(python), "-m", "pip", "install", "-q"]
 
     # 1. non-editable install, then a command that compiles and caches Numba kernels
     _run(pip + [str(clone)], tmp_path, env)
@@ -95,7 +95,8 @@ def _newcomer_path(tmp_path: Path, first_command: list[str], first_exit: int) ->
 
     # 2. editable install over it
     _run(pip + ["-e", str(clone)], tmp_path, env)
-    left = sorted(p for p in _files(installed) if (installed / p).is_file()) if installed.exists() else []
+    left = sorted(p for p in _files(installed) if (installed / p).is_file()) \
+        if installed.exists() else []
     assert not left, f"the uninstalled package left files behind: {left[:10]}"
 
     # 3. from another folder
