@@ -102,7 +102,9 @@ def test_console_checks_exit_and_output(tmp_path):
 
 def test_console_block_without_command_is_an_error():
     with pytest.raises(ValueError, match="no '\\$ ' command"):
-        console_commands(Block(Path("p.md"), 1, "console", "just output\n"))
+        console_commands(Block(Path("p.md"), 1, "console", "\n"))
+    with pytest.raises(ValueError, match="output before its first"):
+        console_commands(Block(Path("p.md"), 1, "console", "just output\n$ true\n"))
 
 
 def test_python_blocks_share_a_namespace_and_the_directory(tmp_path, monkeypatch):
