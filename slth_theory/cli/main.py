@@ -15,6 +15,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 import slth_theory.cli as _commands_pkg
@@ -71,13 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(command: str):
+    """``warnings.showwarning`` for the command line: one line on stderr per warning."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        print(f"slth {command}: warning: {text}", file=sys.stderr if file is None else file)
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``slth``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        load_plugins()
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(args.command)
+            load_plugins()
+            return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"slth {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -494,6 +495,13 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
                        f"--seed {int(seed)} --output-activation {act}"),
     }
     ticket = Ticket(mother, wmasks, bmasks, lam, meta)
+    if failures:
+        n_params = sum(w.size + b.size for w, b in zip(target.weights, target.biases,
+                                                        strict=True))
+        warnings.warn(f"construct: {len(failures)} of {n_params} target parameters miss their "
+                      "tolerance, so the ticket may miss the requested accuracy (see "
+                      "Construction.failures; grow=True or larger pools help)", UserWarning,
+                      stacklevel=2)
     effective = Network(eff_w, eff_b, act, {})
     return Construction(ticket, target, scaled, kappa, sig, effective, neg, tol_w, tol_b,
                         pools, failures, time.perf_counter() - t0, attempts, mode, eps)
