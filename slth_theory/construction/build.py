@@ -498,10 +498,10 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
     if failures:
         n_params = sum(w.size + b.size for w, b in zip(target.weights, target.biases,
                                                         strict=True))
-        warnings.warn(f"construct: {len(failures)} of {n_params} target parameters miss their "
-                      "tolerance, so the ticket may miss the requested accuracy (see "
-                      "Construction.failures; grow=True or larger pools help)", UserWarning,
-                      stacklevel=2)
+        warnings.warn(f"construct: {len(failures)} subset sums miss their tolerance (target of "
+                      f"{n_params} parameters), so the ticket may miss the requested accuracy "
+                      "(see Construction.failures; grow=True or larger pools help)",
+                      UserWarning, stacklevel=2)
     effective = Network(eff_w, eff_b, act, {})
     return Construction(ticket, target, scaled, kappa, sig, effective, neg, tol_w, tol_b,
                         pools, failures, time.perf_counter() - t0, attempts, mode, eps)
