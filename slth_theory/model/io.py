@@ -130,8 +130,13 @@ def save(obj: Network | Ticket, path: str | os.PathLike, *, compact: bool = Fals
     arrays["meta"] = np.array(_meta_json(meta))
     if path.parent and not path.parent.exists():
         raise FileNotFoundError(f"directory {str(path.parent)!r} does not exist")
-    with open(path, "wb") as fh:
-        (np.savez_compressed if compact else np.savez)(fh, **arrays)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:  # a temporary file renamed into place: never a half-written file at ``path``
+        with open(tmp, "wb") as fh:
+            (np.savez_compressed if compact else np.savez)(fh, **arrays)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -81,3 +81,18 @@ def test_network_meta_survives_save_and_load(net, tmp_path):
     save(net, tmp_path / "n.npz")
     back = load(tmp_path / "n.npz")
     assert back == net and back.meta == net.meta
+
+
+def test_save_replaces_the_file_atomically(net, tmp_path, monkeypatch):
+    path = tmp_path / "n.npz"
+    save(net, path)
+    before = path.read_bytes()
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(OSError, match="disk full"):
+        save(initialize([2, 3, 1], "he-normal", rng=1), path)
+    assert path.read_bytes() == before  # the old file is intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n.npz"]  # no temporary left
