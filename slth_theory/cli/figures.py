@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             emit_json([])
         return 0
+    import matplotlib
+
+    matplotlib.use("Agg")  # a program drawing files only; library functions never do this
     try:
         done = make_figures(args.store, args.out, names=args.only, formats=formats,
                             run_missing=not args.no_run, workers=args.workers,

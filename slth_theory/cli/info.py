@@ -43,6 +43,7 @@ def describe(obj) -> dict:
             "density": obj.density,
             "density_with_biases": obj.density_with_biases,
             "output_scale": obj.output_scale,
+            "ticket_meta": obj.meta,
         })
     return out
 

@@ -19,6 +19,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
 
 import slth_theory.cli as _commands_pkg
@@ -99,12 +100,22 @@ def _add_max_memory(p: argparse.ArgumentParser) -> None:
                         "has available; 1 GiB for the arrays of one input file)")
 
 
+def _one_line_warning(command: str):
+    """``warnings.showwarning`` for the command line: one line on stderr per warning."""
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        print(f"slth {command}: warning: {text}", file=sys.stderr if file is None else file)
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``slth``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        with override_memory_limit(getattr(args, "max_memory", None)):
+        with override_memory_limit(getattr(args, "max_memory", None)), \
+                warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(args.command)
             load_plugins()
             refuse_inputs_as_outputs(args)
             code = int(args._run(args) or 0)

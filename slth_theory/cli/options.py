@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from slth_theory.engine import codec
@@ -17,12 +18,24 @@ def dumps(obj: Any) -> str:
 
 
 def emit_json(obj: Any, dest: str | None = "-") -> None:
-    """Write JSON to stdout (``dest`` is ``-`` or None) or to a file."""
+    """Write JSON to stdout (``dest`` is ``-`` or None) or to a file (written to a temporary
+    file beside it, then renamed into place)."""
     text = dumps(obj)
     if dest in (None, "-"):
         sys.stdout.write(text + "\n")
     else:
         write_text(dest, text + "\n", "JSON output")
+
+
+def check_output_file(option: str, dest: str | None) -> None:
+    """Refuse an output file whose folder is missing or that is a folder (before any work)."""
+    if dest is None:
+        return
+    path = Path(dest)
+    if not path.parent.exists():
+        raise ValueError(f"{option}: directory {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"{option}: {dest!r} is a directory")
 
 
 def positive_float(text: str) -> float:
@@ -55,8 +68,15 @@ def positive_int(text: str) -> int:
     return v
 
 
-def add_json_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+def add_json_flag(parser: argparse.ArgumentParser, help: str = "print machine-readable JSON "
+                  "on stdout") -> None:
+    """``--json``: the same flag on every command, JSON on stdout (never a file name)."""
+    parser.add_argument("--json", action="store_true", help=help)
+
+
+def add_json_out_flag(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--json-out FILE``: where a command writes JSON to a file."""
+    parser.add_argument("--json-out", metavar="FILE", default=None, help=help)
 
 
 def add_compact_flag(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """``slth sweep``: run a grid through the sweep engine, inspect and export a results store.
 
 ``slth sweep run NAME [--param K=V1,V2 ...] [--set K=V ...] [--grid FILE] --store STORE``
-``slth sweep status STORE``, ``slth sweep export STORE --csv FILE [--json FILE]``,
+``slth sweep status STORE``, ``slth sweep export STORE --csv FILE [--json-out FILE]``,
 ``slth sweep list``.
 """
 
@@ -13,7 +13,9 @@ import sys
 
 from slth_theory.cli.options import (
     add_json_flag,
+    add_json_out_flag,
     add_quiet_flag,
+    check_output_file,
     emit_json,
     positive_float,
     positive_int,
@@ -83,8 +85,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     e = sub.add_parser("export", help="export a store to CSV and/or JSON")
     e.add_argument("store", help="SQLite results store")
     e.add_argument("--csv", default=None, metavar="FILE", help="write one CSV row per run")
-    e.add_argument("--json", default=None, metavar="FILE", help="write a JSON list of runs")
+    add_json_out_flag(e, help="write a JSON list of runs to FILE")
     e.add_argument("--sweep", default=None, help="only this sweep")
+    add_json_flag(e, help="print what was written as JSON on stdout")
 
     lst = sub.add_parser("list", help="registered sweeps")
     add_json_flag(lst)
@@ -188,17 +191,25 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    if args.csv is None and args.json is None:
-        raise ValueError("give --csv FILE and/or --json FILE")
+    if args.csv is None and args.json_out is None:
+        raise ValueError("give --csv FILE and/or --json-out FILE")
+    check_output_file("--csv", args.csv)
+    check_output_file("--json-out", args.json_out)
+    written = []
     with ResultsStore(args.store, readonly=True) as db:
         if args.sweep is not None and args.sweep not in {r["sweep"] for r in db.status()}:
             raise ValueError(f"store holds no sweep {args.sweep!r}")
         if args.csv is not None:
-            n = db.export_csv(args.csv, args.sweep)
-            print(f"wrote {n} runs to {args.csv}")
-        if args.json is not None:
-            n = db.export_json(args.json, args.sweep)
-            print(f"wrote {n} runs to {args.json}")
+            written.append({"format": "csv", "path": args.csv,
+                            "runs": db.export_csv(args.csv, args.sweep)})
+        if args.json_out is not None:
+            written.append({"format": "json", "path": args.json_out,
+                            "runs": db.export_json(args.json_out, args.sweep)})
+    if args.json:
+        emit_json(written)
+    else:
+        for w in written:
+            print(f"wrote {w['runs']} runs to {w['path']}")
     return 0
 
 

@@ -17,10 +17,17 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from slth_theory.cli.options import emit_json, nonneg_int
+from slth_theory.cli.options import (
+    add_json_flag,
+    add_json_out_flag,
+    check_output_file,
+    emit_json,
+    nonneg_int,
+)
 from slth_theory.engine.backends import SweepRunError
 from slth_theory.engine.progress import bar
 from slth_theory.engine.sweep import SweepInterrupted
+from slth_theory.verify.findings import findings_markdown
 from slth_theory.verify.report import VERDICTS, CheckCrashed, ClaimRow, names, run_checks_sweep
 
 NAME = "verify"
@@ -36,8 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="enough samples for 3-digit agreement (minutes)")
     p.set_defaults(level="quick")
     p.add_argument("--seed", type=nonneg_int, default=0, help="root seed (default 0)")
-    p.add_argument("--json", metavar="FILE", default=None,
-                   help="also write the rows as JSON to FILE ('-': JSON on stdout, no table)")
+    add_json_flag(p, help="print the rows as JSON on stdout instead of the table")
+    add_json_out_flag(p, help="also write the rows as JSON to FILE")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the findings table of README.md (Markdown) instead of the table")
     p.add_argument("--figures", metavar="DIR", default=None,
                    help="write the figures of every check to DIR (created if missing)")
     p.add_argument("--only", metavar="CHECK", action="append", default=None,
@@ -103,20 +112,20 @@ def _table_width(arg: int | None) -> int:
 def run(args: argparse.Namespace) -> int:
     valid = names()
     if args.list:
-        print("\n".join(valid))
+        if args.json:
+            emit_json(valid)
+        else:
+            print("\n".join(valid))
         return 0
+    if args.json and args.markdown:
+        raise ValueError("--json and --markdown exclude each other")
     if args.only:
         for n in args.only:
             if n not in valid:
                 raise ValueError(f"unknown check {n!r}; choose from: {', '.join(valid)}")
     if args.width is not None and args.width < 60:
         raise ValueError(f"--width must be >= 60; got {args.width}")
-    if args.json not in (None, "-"):
-        parent = Path(args.json).parent
-        if not parent.exists():
-            raise ValueError(f"--json: directory {str(parent)!r} does not exist")
-        if Path(args.json).is_dir():
-            raise ValueError(f"--json: {args.json!r} is a directory")
+    check_output_file("--json-out", args.json_out)
     figdir = None
     if args.figures:
         figdir = Path(args.figures)
@@ -155,12 +164,14 @@ def run(args: argparse.Namespace) -> int:
     pbar.close()
     elapsed = time.perf_counter() - t0
     data = [r.to_dict() for r in rows]
-    if args.json == "-":
+    if args.json:
         emit_json(data)
+    elif args.markdown:
+        sys.stdout.write(findings_markdown(data))
     else:
         print(format_table(rows, _table_width(args.width)))
-        if args.json:
-            emit_json(data, args.json)
+    if args.json_out:
+        emit_json(data, args.json_out)
     counts = Counter(r.verdict for r in rows)
     summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
     print(f"{len(rows)} claims checked ({args.level}, seed {args.seed}) in {elapsed:.1f} s: "

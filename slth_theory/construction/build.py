@@ -558,6 +558,13 @@ def construct(target: Network, *, eps: float | None = None, param_eps: float | N
     if spawn:
         meta["spawn_key"] = list(spawn)
     ticket = Ticket(mother, wmasks, bmasks, lam, meta)
+    if failures:
+        n_params = sum(w.size + b.size for w, b in zip(target.weights, target.biases,
+                                                        strict=True))
+        warnings.warn(f"construct: {len(failures)} subset sums miss their tolerance (target of "
+                      f"{n_params} parameters), so the ticket may miss the requested accuracy "
+                      "(see Construction.failures; grow=True or larger pools help)",
+                      UserWarning, stacklevel=2)
     effective = Network(eff_w, eff_b, act, {})
     if failures:
         worst = max(failures, key=lambda f: f["error"] - f["tolerance"])

@@ -123,9 +123,7 @@ def make_figures(store: str | Path, out: str | Path, names: Sequence[str] | None
     list of dict
         Per figure: ``name``, ``files``, ``runs``, ``computed``.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # the caller's backend is left alone
 
     from slth_theory.engine.store import ResultsStore, check_store_file
     from slth_theory.engine.sweep import plan, run_sweep

@@ -2,17 +2,20 @@
 
 Arrays in the file (``L`` = depth):
 
-==========================  ===========================================================
+============================  ============================================================
 ``weight_0 .. weight_{L-1}``  float64, shape ``(n_{l+1}, n_l)``
 ``bias_0 .. bias_{L-1}``      float64, shape ``(n_{l+1},)``
-``weight_mask_l``            bool, same shape as ``weight_l`` (tickets only)
-``bias_mask_l``              bool, same shape as ``bias_l`` (tickets only)
-``output_scale``             float64 scalar ``lambda > 0`` (tickets only)
-``output_activation``        string scalar, ``'relu'`` or ``'identity'``
-``meta``                     string scalar holding a JSON object (scheme, seed, version)
-==========================  ===========================================================
+``weight_mask_l``             bool, same shape as ``weight_l`` (tickets only)
+``bias_mask_l``               bool, same shape as ``bias_l`` (tickets only)
+``output_scale``              float64 scalar ``lambda > 0`` (tickets only)
+``output_activation``         string scalar, ``'relu'`` or ``'identity'``
+``meta``                      string scalar holding a JSON object (see below)
+============================  ============================================================
 
-A file with masks is a ticket; without, a network. A *compact* ticket
+A file with masks is a ticket; without, a network. ``meta`` holds the network's ``meta``
+(for a ticket: the mother's) with ``kind`` (``"network"`` or ``"ticket"``) added, and for a
+ticket the ticket's own ``meta`` under the key ``ticket``; :func:`load` restores both, so
+``meta`` survives a round trip. A *compact* ticket
 (``save(ticket, path, compact=True)``) has no ``weight_l``/``bias_l``: its ``meta`` holds
 ``mother = {"stored": "regenerate", "arch": [...], "sha256": ...}`` and the mother is
 re-drawn from the recorded scheme and seed on load, then checked against the digest.
@@ -117,7 +120,7 @@ def save(obj: Network | Ticket, path: str | os.PathLike, *, compact: bool = Fals
             arrays[f"bias_mask_{i}"] = np.asarray(bm, dtype=bool)
         arrays["output_scale"] = np.array(float(obj.output_scale))
         meta = dict(obj.mother.meta)
-        meta.update(obj.meta)
+        meta["ticket"] = dict(obj.meta)
         meta["kind"] = "ticket"
         if compact:
             meta["mother"] = {"stored": "regenerate", "arch": obj.mother.widths,
@@ -180,14 +183,19 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
         elif key not in ("output_scale", "output_activation", "meta"):
             raise ValueError(f"{source}: unexpected array {key!r}")
     meta = _parse_meta(data, source)
+    meta.pop("kind", None)  # a Ticket or a Network says what it is
     act = _parse_activation(data, source)
+    has_masks = bool(groups["weight_mask"] or groups["bias_mask"] or "output_scale" in data)
+    ticket_meta = meta.pop("ticket", {}) if has_masks else {}
+    if not isinstance(ticket_meta, dict):
+        raise ValueError(f"{source}: array 'meta' holds a 'ticket' entry that is not a JSON "
+                         "object")
     if not groups["weight"] and not groups["bias"] and isinstance(meta.get("mother"), dict):
         net = _regenerate_mother(meta, act, source, groups)
     else:
         net = _network_from_groups(groups, act, meta, source)
     depth = net.depth
     ref_shapes = {"weight": [w.shape for w in net.weights], "bias": [b.shape for b in net.biases]}
-    has_masks = bool(groups["weight_mask"] or groups["bias_mask"] or "output_scale" in data)
     if not has_masks:
         return net
     masks = {}
@@ -220,7 +228,7 @@ def from_arrays(data: dict[str, np.ndarray], source: str = "<arrays>") -> Networ
         [masks[f"weight_mask_{i}"] for i in range(depth)],
         [masks[f"bias_mask_{i}"] for i in range(depth)],
         float(scale),
-        {},
+        ticket_meta,
     )
 
 

@@ -182,6 +182,26 @@ class Network:
 
     __call__ = forward
 
+    # ------------------------------------------------------------ comparison
+    def __repr__(self) -> str:
+        prov = "".join(f", {k}={self.meta[k]!r}" for k in ("scheme", "seed")
+                       if self.meta.get(k) is not None)
+        return (f"Network(widths={self.widths}, output_activation={self.output_activation!r}, "
+                f"n_params={self.n_params}{prov})")
+
+    def __eq__(self, other: object) -> bool:
+        """Same architecture, output activation and every parameter exactly (``meta`` is
+        provenance and not compared); ``NotImplemented`` for other types."""
+        if not isinstance(other, Network):
+            return NotImplemented
+        return (self.output_activation == other.output_activation
+                and self.widths == other.widths
+                and all(np.array_equal(a, b) for a, b in
+                        zip(self.weights + self.biases, other.weights + other.biases,
+                            strict=True)))
+
+    __hash__ = None  # mutable arrays: not hashable
+
     def copy(self) -> Network:
         """Deep copy."""
         return Network(

@@ -205,8 +205,20 @@ class Ticket:
 
     def __repr__(self) -> str:
         return (f"Ticket(widths={self.widths}, density={self.density:.4g}, "
-                f"output_scale={self.output_scale:.6g}, "
-                f"output_activation={self.output_activation!r})")
+                f"density_with_biases={self.density_with_biases:.4g}, "
+                f"output_scale={self.output_scale:.6g})")
+
+    def __eq__(self, other: object) -> bool:
+        """Same mother (every parameter exactly), masks and output scale (``meta`` is
+        provenance and not compared); ``NotImplemented`` for other types."""
+        if not isinstance(other, Ticket):
+            return NotImplemented
+        return (self.output_scale == other.output_scale and self.mother == other.mother
+                and all(np.array_equal(a, b) for a, b in
+                        zip(self.weight_masks + self.bias_masks,
+                            other.weight_masks + other.bias_masks, strict=True)))
+
+    __hash__ = None  # compared by value: not hashable
 
     @classmethod
     def full(cls, mother: Network, output_scale: float = 1.0) -> Ticket:
@@ -281,6 +293,7 @@ class Ticket:
         return out[0] if single else out
 
     __call__ = forward
+
 
 
 # st.from_type(Ticket) and st.from_type(Network) when hypothesis is already imported

@@ -30,6 +30,8 @@ import math
 import numpy as np
 from numba import njit
 
+from slth_theory.numerics.seeds import as_seed_sequence
+
 _U64 = np.uint64
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -77,9 +79,10 @@ ZIG_KI, ZIG_WI, ZIG_FI = _ziggurat_tables()
 
 
 def key_from_seed(seed) -> int:
-    """A uint64 key from ``np.random.SeedSequence(seed)`` (an int, a SeedSequence, or a
-    sequence of ints); the root of all replicate streams of one Monte Carlo run."""
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    """A uint64 key from the SeedSequence of ``seed`` (an int, a sequence of ints, a
+    SeedSequence or a Generator; :func:`slth_theory.numerics.seeds.as_seed_sequence`); the
+    root of all replicate streams of one Monte Carlo run."""
+    ss = as_seed_sequence(seed, "seed")
     return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 

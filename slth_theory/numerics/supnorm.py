@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -413,4 +414,8 @@ def sup_diff_upper(f, g, *, lipschitz: float | None = None, rtol: float = 0.05,
             break
         half /= 2
         centres = (c[:, None, :] + half * corner_offs[None, :, :]).reshape(-1, n0)
+    if not converged:
+        warnings.warn(f"sup_diff_upper: the budget of {max_evals} evaluations ran out before "
+                      "the bound came within rtol/atol of the sampled lower bound; the bound "
+                      "returned is valid but loose (converged=False)", UserWarning, stacklevel=2)
     return SupUpperBound(max(done_upper, lower) * (1 + 1e-12), lower, lip, n_evals, converged)

@@ -39,6 +39,7 @@ import numpy as np
 from slth_theory.engine import files as _files
 from slth_theory.model.network import Network
 from slth_theory.model.schemes import initialize
+from slth_theory.numerics.seeds import as_seed_sequence
 
 PAPER_C = 0.5
 PAPER_VALUE = 1.0 / 16.0
@@ -233,12 +234,13 @@ def _fit_result(net: Network, c: float, bias: bool) -> FitResult:
 
 
 def confirm(c: float = PAPER_C, depths: Sequence[int] = (1, 2, 3),
-            widths: Sequence[int] = (2, 8, 32), steps: int = 2000, seed=0,
+            widths: Sequence[int] = (2, 8, 32), steps: int = 2000, rng=0,
             output_activation: str = "identity") -> dict:
     """Train bias-free networks of every depth x width (He init, zero biases) and one
     ReLU neuron with a bias; return their errors beside the exact bound.
 
     ``depths`` counts hidden layers (the network has ``depth + 1`` weight layers).
+    ``rng`` (int, SeedSequence or Generator) seeds every network and training run.
 
     Returns
     -------
@@ -250,7 +252,7 @@ def confirm(c: float = PAPER_C, depths: Sequence[int] = (1, 2, 3),
         never below ``|c|``), ``max_homogeneity_residual``.
     """
     bound = optimum(c, output_activation)
-    ss = np.random.SeedSequence(seed)
+    ss = as_seed_sequence(rng)
     kids = iter(ss.spawn(len(depths) * len(widths) + 1))
     fits = []
     for d in depths:

@@ -20,6 +20,7 @@ import numpy as np
 from slth_theory.model import schemes as _init
 from slth_theory.model.network import parse_widths
 from slth_theory.numerics._rng_kernels import key_from_seed
+from slth_theory.numerics.seeds import as_seed_sequence
 from slth_theory.numerics.stats import Comparison, compare, mean_stderr_from_sums
 from slth_theory.theory._lemma3_kernels import _norms_kernel, _sums_kernel, ref_norms
 from slth_theory.theory.lemma3 import FAMILY_CODES, LayerLaw, _check_act
@@ -89,11 +90,11 @@ def _prepare(widths, law, x0, n_networks, output_activation):
 
 
 def simulate_norms(widths: Sequence[int] | str, law: LayerLaw, x0: np.ndarray | None = None,
-                   n_networks: int = 100, seed=0, *, output_activation: str = "relu",
+                   n_networks: int = 100, rng=0, *, output_activation: str = "relu",
                    skip_inactive: bool = True, start: int = 0) -> np.ndarray:
     """``||x^(l)||^2`` of each random network (Numba kernel), shape ``(n_networks, L)``.
 
-    Network ``r`` uses the stream of replicate ``start + r`` under the key of ``seed``;
+    Network ``r`` uses the stream of replicate ``start + r`` under the key of ``rng``;
     the numbers are identical for any thread count and equal :func:`reference_norms`.
     """
     widths, x0, n = _prepare(widths, law, x0, n_networks, output_activation)
@@ -101,24 +102,24 @@ def simulate_norms(widths: Sequence[int] | str, law: LayerLaw, x0: np.ndarray | 
     out = np.empty((n, len(widths) - 1))
     _norms_kernel(x0, np.asarray(widths, dtype=np.int64), law.w_scale, law.b_scale,
                   FAMILY_CODES[law.family], output_activation == "relu", bool(skip_inactive),
-                  np.uint64(key_from_seed(seed)), int(start), out)
+                  np.uint64(key_from_seed(rng)), int(start), out)
     return out
 
 
 def reference_norms(widths: Sequence[int] | str, law: LayerLaw, x0: np.ndarray | None = None,
-                    n_networks: int = 10, seed=0, *, output_activation: str = "relu",
+                    n_networks: int = 10, rng=0, *, output_activation: str = "relu",
                     skip_inactive: bool = True, start: int = 0) -> np.ndarray:
     """Plain Python reference of :func:`simulate_norms` (slow; small networks only)."""
     widths, x0, n = _prepare(widths, law, x0, n_networks, output_activation)
     start = _check_start(start)
     return ref_norms(x0, np.asarray(widths), law.w_scale, law.b_scale,
                      FAMILY_CODES[law.family], output_activation == "relu",
-                     bool(skip_inactive), key_from_seed(seed), int(start), n)
+                     bool(skip_inactive), key_from_seed(rng), int(start), n)
 
 
 def monte_carlo_second_moments(widths: Sequence[int] | str, law: LayerLaw,
                                x0: np.ndarray | None = None, n_networks: int = 10_000,
-                               seed=0, *, output_activation: str = "relu",
+                               rng=0, *, output_activation: str = "relu",
                                skip_inactive: bool = True, chunk: int = 64,
                                progress: Callable[[int], None] | None = None
                                ) -> MomentEstimate:
@@ -133,7 +134,7 @@ def monte_carlo_second_moments(widths: Sequence[int] | str, law: LayerLaw,
         The fixed input (default :func:`default_input`).
     n_networks : int
         Number of independent networks (>= 2).
-    seed : int or SeedSequence
+    rng : int, SeedSequence or Generator
         Root of the per-network streams (:func:`slth_theory.numerics._rng_kernels.key_from_seed`).
     output_activation : {'relu', 'identity'}
     skip_inactive : bool
@@ -163,7 +164,7 @@ def monte_carlo_second_moments(widths: Sequence[int] | str, law: LayerLaw,
     sums = np.empty((n_chunks, L))
     sumsq = np.empty((n_chunks, L))
     w_arr = np.asarray(widths, dtype=np.int64)
-    key = np.uint64(key_from_seed(seed))
+    key = np.uint64(key_from_seed(rng))
     fam = FAMILY_CODES[law.family]
     # blocks of whole chunks: the chunk boundaries (hence the sums) do not depend on them
     per_net = sum(widths[i] * widths[i + 1] for i in range(L))
@@ -184,7 +185,7 @@ def monte_carlo_second_moments(widths: Sequence[int] | str, law: LayerLaw,
 
 
 def numpy_second_moments(widths: Sequence[int] | str, law: LayerLaw,
-                         x0: np.ndarray | None = None, n_networks: int = 10_000, seed=0, *,
+                         x0: np.ndarray | None = None, n_networks: int = 10_000, rng=0, *,
                          output_activation: str = "relu", batch: int = 256,
                          bit_generator: str = "SFC64") -> MomentEstimate:
     """Vectorised NumPy estimate (batched over networks): independent cross-check and
@@ -202,7 +203,7 @@ def numpy_second_moments(widths: Sequence[int] | str, law: LayerLaw,
     if bit_generator not in BIT_GENERATORS:
         raise ValueError(f"bit_generator must be one of {BIT_GENERATORS}; got "
                          f"{bit_generator!r}")
-    gen = np.random.Generator(getattr(np.random, bit_generator)(np.random.SeedSequence(seed)))
+    gen = np.random.Generator(getattr(np.random, bit_generator)(as_seed_sequence(rng)))
     L = len(widths) - 1
     tot = np.zeros(L)
     totsq = np.zeros(L)
@@ -236,12 +237,12 @@ def numpy_second_moments(widths: Sequence[int] | str, law: LayerLaw,
 
 
 def looks_linear_monte_carlo(widths: Sequence[int] | str, x0: np.ndarray | None = None,
-                             n_networks: int = 1000, seed=0, *, bias_factor: float | None = 1.0,
+                             n_networks: int = 1000, rng=0, *, bias_factor: float | None = 1.0,
                              output_activation: str = "relu",
                              progress: Callable[[int], None] | None = None) -> MomentEstimate:
     """Estimate ``E||x^(l)||^2`` over looks-linear networks drawn by
     :func:`slth_theory.model.schemes.initialize` (one NumPy network per replicate, streams from
-    ``SeedSequence(seed).spawn``; the QR factorisations dominate the cost).
+    ``as_seed_sequence(rng).spawn``; the QR factorisations dominate the cost).
 
     ``bias_factor=None`` draws zero biases.
     """
@@ -254,7 +255,7 @@ def looks_linear_monte_carlo(widths: Sequence[int] | str, x0: np.ndarray | None 
         raise ValueError(f"n_networks must be an integer >= 2; got {n_networks!r}")
     L = len(widths) - 1
     vals = np.empty((int(n_networks), L))
-    children = np.random.SeedSequence(seed).spawn(int(n_networks))
+    children = as_seed_sequence(rng).spawn(int(n_networks))
     for r, child in enumerate(children):
         net = _init.initialize(widths, "looks-linear",
                                bias="zero" if bias_factor is None else "nonzero",

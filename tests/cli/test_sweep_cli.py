@@ -166,8 +166,12 @@ def test_status_export_list(tmp_path, capsys):
     r = cli(capsys, "sweep", "status", store)
     assert r.returncode == 0 and "integrity ok" in r.stdout and "demo" in r.stdout
     r = cli(capsys, "sweep", "export", store, "--csv", tmp_path / "o.csv",
-            "--json", tmp_path / "o.json")
+            "--json-out", tmp_path / "o.json")
     assert r.returncode == 0, r.stderr
+    assert r.stdout.count("wrote 2 runs") == 2
+    r = cli(capsys, "sweep", "export", store, "--json-out", tmp_path / "p.json", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == [
+        {"format": "json", "path": str(tmp_path / "p.json"), "runs": 2}]
     rows = list(csv.DictReader(open(tmp_path / "o.csv")))
     assert [row["config.width"] for row in rows] == ["3", "4"]
     assert len(json.loads((tmp_path / "o.json").read_text())) == 2

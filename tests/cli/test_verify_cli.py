@@ -17,7 +17,7 @@ FIELDS = {"id", "paper", "measured", "verdict", "detail", "estimate", "stderr", 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     d = tmp_path_factory.mktemp("verify")
-    r = subprocess.run(["slth", "verify", "--quick", "--json", str(d / "rows.json"),
+    r = subprocess.run(["slth", "verify", "--quick", "--json-out", str(d / "rows.json"),
                         "--figures", str(d / "figs")], capture_output=True, text=True,
                        timeout=300)
     return r, d
@@ -59,7 +59,7 @@ def test_quick_table_fits_100_columns_and_figures_exist(quick_run):
 
 
 def test_json_to_stdout_only(capsys):
-    code = main(["verify", "--quick", "--only", "lemma2", "--json", "-", "--quiet"])
+    code = main(["verify", "--quick", "--only", "lemma2", "--json", "--quiet"])
     out, err = capsys.readouterr()
     rows = json.loads(out)
     assert code == 0 and {"lemma2.homogeneity", "section5.rescaling",
@@ -69,7 +69,8 @@ def test_json_to_stdout_only(capsys):
 @pytest.mark.parametrize("args, msg", [
     (["--only", "nope"], "unknown check"),
     (["--seed", "-3"], "must be >= 0"),
-    (["--json", "/nonexistent-dir/x.json"], "does not exist"),
+    (["--json-out", "/nonexistent-dir/x.json"], "does not exist"),
+    (["--json", "--markdown"], "exclude each other"),
     (["--width", "20"], "--width"),
     (["--quick", "--full"], "not allowed"),
 ])
@@ -137,7 +138,7 @@ def test_progress_reports_reach_the_callback():
 
 
 def test_repeated_only_runs_each_check_once(capsys):
-    code = main(["verify", "--quick", "--only", "lemma2", "--only", "lemma2", "--json", "-",
+    code = main(["verify", "--quick", "--only", "lemma2", "--only", "lemma2", "--json",
                  "--quiet"])
     rows = json.loads(capsys.readouterr().out)
     assert code == 0 and len(rows) == 3

@@ -35,7 +35,7 @@ def test_kernel_matches_lemma3(widths, scheme, mode, bias, n):
     kw = {"weight_scale": 0.7} if scheme.startswith("theorem5") else {}
     law = M.layer_law(widths, scheme, bias=bias, mode=mode, **kw)
     x0 = np.random.default_rng(1).uniform(-1, 1, widths[0])
-    est = MC.monte_carlo_second_moments(widths, law, x0, n, seed=[2024, len(widths)])
+    est = MC.monte_carlo_second_moments(widths, law, x0, n, rng=[2024, len(widths)])
     _check(est, M.lemma3_second_moments(widths, law.w_var, law.b_var, x0 @ x0),
            f"{scheme} {widths}")
 
@@ -44,7 +44,7 @@ def test_kernel_matches_lemma3(widths, scheme, mode, bias, n):
 def test_all_weights_drawn_and_identity_output(family):
     widths = [4, 30, 20, 5]
     law = M.layer_law(widths, f"he-{family}", bias="nonzero")
-    est = MC.monte_carlo_second_moments(widths, law, None, 8000, seed=5, skip_inactive=False,
+    est = MC.monte_carlo_second_moments(widths, law, None, 8000, rng=5, skip_inactive=False,
                                        output_activation="identity")
     exact = M.lemma3_second_moments(widths, law.w_var, law.b_var, est.mean[0], "identity")
     _check(est, exact, f"identity {family}")
@@ -54,7 +54,7 @@ def test_all_weights_drawn_and_identity_output(family):
 def test_vectorised_numpy_matches_lemma3(family):
     widths = [6, 40, 40, 2]
     law = M.layer_law(widths, f"he-{family}", bias="nonzero")
-    est = MC.numpy_second_moments(widths, law, None, 8000, seed=8)
+    est = MC.numpy_second_moments(widths, law, None, 8000, rng=8)
     _check(est, M.lemma3_second_moments(widths, law.w_var, law.b_var, est.mean[0]),
            f"numpy {family}")
 
@@ -86,7 +86,7 @@ def test_symmetric_uniform_moments():
 @pytest.mark.parametrize("widths", [[4, 16, 32, 64], [8, 32, 32, 32], [8, 64, 32, 16, 8]])
 def test_looks_linear_matches_exact(widths):
     x0 = np.linspace(-1, 1, widths[0])
-    est = MC.looks_linear_monte_carlo(widths, x0, 1500, seed=[7, len(widths)])
+    est = MC.looks_linear_monte_carlo(widths, x0, 1500, rng=[7, len(widths)])
     paper, exact = M.looks_linear_second_moments(widths, x0 @ x0)
     for c in est.compare(exact, N_SE):
         assert_close_se(c.estimate, c.stderr, c.expected, N_SE, f"{widths} {c.label}")

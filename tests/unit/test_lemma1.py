@@ -60,7 +60,7 @@ def test_every_bias_free_net_is_two_parameter_and_above_bound(seed, act):
 
 
 def test_training_reaches_the_bound_and_bias_reaches_zero():
-    res = L1.confirm(0.5, depths=(1, 2), widths=(4,), steps=300, seed=1)
+    res = L1.confirm(0.5, depths=(1, 2), widths=(4,), steps=300, rng=1)
     assert res["max_homogeneity_residual"] < 1e-12
     assert res["min_gap"] >= -1e-15
     assert min(f.mse_exact for f in res["bias_free"]) < 0.0625 + 1e-4   # GD gets close

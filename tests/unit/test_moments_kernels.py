@@ -109,15 +109,15 @@ def test_ziggurat_tables():
 def test_norms_kernel_matches_reference(widths, scheme, bias, skip):
     law = M.layer_law(widths, scheme, bias=bias)
     x0 = np.linspace(-1, 1, widths[0]) + 0.1
-    a = MC.simulate_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
-    b = MC.reference_norms(widths, law, x0, 12, seed=4, skip_inactive=skip, start=5)
+    a = MC.simulate_norms(widths, law, x0, 12, rng=4, skip_inactive=skip, start=5)
+    b = MC.reference_norms(widths, law, x0, 12, rng=4, skip_inactive=skip, start=5)
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
 
 
 def test_identity_output_matches_reference():
     law = M.layer_law([3, 6, 4], "he-uniform", bias="nonzero")
-    a = MC.simulate_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
-    b = MC.reference_norms([3, 6, 4], law, None, 10, seed=2, output_activation="identity")
+    a = MC.simulate_norms([3, 6, 4], law, None, 10, rng=2, output_activation="identity")
+    b = MC.reference_norms([3, 6, 4], law, None, 10, rng=2, output_activation="identity")
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
     assert np.all(a[:, -1] > 0)
 
@@ -129,7 +129,7 @@ def test_norms_rows_match_the_foundation_forward_pass_law():
     from slth_theory.model.network import Network
     from slth_theory.numerics._rng_kernels import RefXoshiro
     x0 = np.array([0.3, -0.8])
-    out = MC.simulate_norms(widths, law, x0, 3, seed=9, skip_inactive=False)
+    out = MC.simulate_norms(widths, law, x0, 3, rng=9, skip_inactive=False)
     for r in range(3):
         g = RefXoshiro(key_from_seed(9), r)
         ws = []
@@ -147,11 +147,11 @@ def test_thread_count_does_not_change_results():
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        a = MC.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
-        na = MC.simulate_norms(widths, law, None, 101, seed=11)
+        a = MC.monte_carlo_second_moments(widths, law, None, 3001, rng=11, chunk=16)
+        na = MC.simulate_norms(widths, law, None, 101, rng=11)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-        b = MC.monte_carlo_second_moments(widths, law, None, 3001, seed=11, chunk=16)
-        nb = MC.simulate_norms(widths, law, None, 101, seed=11)
+        b = MC.monte_carlo_second_moments(widths, law, None, 3001, rng=11, chunk=16)
+        nb = MC.simulate_norms(widths, law, None, 101, rng=11)
     finally:
         numba.set_num_threads(old)
     np.testing.assert_array_equal(a.mean, b.mean)
@@ -162,12 +162,12 @@ def test_thread_count_does_not_change_results():
 def test_sums_kernel_agrees_with_per_network_norms():
     widths = [4, 20, 10]
     law = M.layer_law(widths, "he-uniform", bias="nonzero")
-    est = MC.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=50)
-    norms = MC.simulate_norms(widths, law, None, 777, seed=3)
+    est = MC.monte_carlo_second_moments(widths, law, None, 777, rng=3, chunk=50)
+    norms = MC.simulate_norms(widths, law, None, 777, rng=3)
     np.testing.assert_allclose(est.mean[1:], norms.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(est.stderr[1:], norms.std(axis=0, ddof=1) / np.sqrt(777),
                                rtol=1e-8)
-    other = MC.monte_carlo_second_moments(widths, law, None, 777, seed=3, chunk=7)
+    other = MC.monte_carlo_second_moments(widths, law, None, 777, rng=3, chunk=7)
     np.testing.assert_allclose(other.mean, est.mean, rtol=1e-12)
 
 

@@ -17,7 +17,7 @@ from slth_theory.verify.report import Check, CheckOutput, ClaimRow
 
 
 def _rows(capsys, only, *extra):
-    code = main(["verify", "--quick", *[a for n in only for a in ("--only", n)], "--json", "-",
+    code = main(["verify", "--quick", *[a for n in only for a in ("--only", n)], "--json",
                  "--quiet", *extra])
     out = capsys.readouterr().out
     return code, json.loads(out)

@@ -18,7 +18,7 @@ def run(level: str, seed: int) -> CheckOutput:
     quick = level == "quick"
     res = L1.confirm(c, depths=(1, 2, 3) if quick else (1, 2, 3, 4),
                      widths=(2, 16) if quick else (2, 8, 32),
-                     steps=500 if quick else 3000, seed=[seed, 1])
+                     steps=500 if quick else 3000, rng=[seed, 1])
     fits = res["bias_free"]
     n = len(fits)
     best = min(fits, key=lambda f: f.mse_exact)

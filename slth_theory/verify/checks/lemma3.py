@@ -93,7 +93,7 @@ def _run_family(family: str, level: str, seed: int, done: list[float], total: fl
             done[0] += cost * m / n
             report_progress(done[0], total)
 
-        est = MC.monte_carlo_second_moments(widths, law, x0, n, seed=[seed, 3, k,
+        est = MC.monte_carlo_second_moments(widths, law, x0, n, rng=[seed, 3, k,
                                            0 if family == "normal" else 1], progress=tick)
         exact = M.lemma3_second_moments(widths, law.w_var, law.b_var, float(x0 @ x0))
         results.append({"config": cfg, "family": family, "estimate": est, "exact": exact,
@@ -275,7 +275,7 @@ def _looks_linear(level: str, seed: int, done, total) -> tuple[list[ClaimRow], l
     for k, (name, widths) in enumerate(LL_ARCHS.items()):
         x0 = _x0(widths, seed, name[0])
         paper, exact = M.looks_linear_second_moments(widths, float(x0 @ x0))
-        est = MC.looks_linear_monte_carlo(widths, x0, n, seed=[seed, 5, k])
+        est = MC.looks_linear_monte_carlo(widths, x0, n, rng=[seed, 5, k])
         done[0] += total * 0.1 / len(LL_ARCHS)
         report_progress(done[0], total)
         cp = compare(est.mean[-1], est.stderr[-1], paper[-1], N_SE)

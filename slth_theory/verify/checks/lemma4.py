@@ -274,12 +274,10 @@ def save_counterexamples(path: str | Path, seed: int = 0) -> dict[str, Any]:
 
 def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     """``figures/lemma4_error_vs_eps.png``: observed sup error / eps per version over eps."""
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no backend, no global state
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     eps = np.array(data["eps"])
     levels = np.unique(eps)
     for k, v in enumerate(VERSIONS):
@@ -297,7 +295,6 @@ def plot(data: dict[str, Any], outdir: Path) -> list[Path]:
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / "lemma4_error_vs_eps.png"
     save_figure(fig, path, dpi=120)
-    plt.close(fig)
     return [path]
 
 
