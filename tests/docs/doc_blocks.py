@@ -10,6 +10,9 @@ The conventions (also stated in docs/conventions.md, section "Code blocks in the
   ``<!-- check-output -->``. Every command of the block must exit 0, or N when the block is
   preceded by ``<!-- exit: N -->``.
 - ``<!-- slow -->`` before a block: it runs only under ``pytest -m slow``.
+- ``<!-- requires: torch -->`` (module names, comma-separated) before a block: if one of
+  them cannot be imported (an optional extra not installed), that block and every later
+  block of the page are skipped.
 - Every other fence (``text``, ``toml``, ``bash``, MyST directives ...) is not executed.
 
 Several markers may precede one block (blank lines between them are allowed); any other line
@@ -18,6 +21,7 @@ between a marker and the block cancels the marker.
 
 from __future__ import annotations
 
+import importlib.util
 import linecache
 import os
 import re
@@ -30,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXECUTED = ("python", "console")
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
-_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?P<body>slow|check-output|exit:[ \t]*(?P<code>\d+))"
+_MARKER = re.compile(r"^[ \t]*<!--[ \t]*(?P<body>slow|check-output|exit:[ \t]*(?P<code>\d+)"
+                     r"|requires:[ \t]*(?P<mods>[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*))"
                      r"[ \t]*-->[ \t]*$")
 
 
@@ -45,6 +50,7 @@ class Block:
     exit: int = 0
     slow: bool = False
     check_output: bool = False
+    requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -76,6 +82,8 @@ def parse(text: str, page: Path = Path("<text>")) -> list[Block]:
                 pending["slow"] = True
             elif body == "check-output":
                 pending["check_output"] = True
+            elif m.group("mods"):
+                pending["requires"] = tuple(x.strip() for x in m.group("mods").split(","))
             else:
                 pending["exit"] = int(m.group("code"))
             i += 1
@@ -175,6 +183,8 @@ def run_page(page: Path, cwd: Path, include_slow: bool) -> int:
     for block in blocks:
         if block.lang not in EXECUTED or (block.slow and not include_slow):
             continue
+        if any(importlib.util.find_spec(m) is None for m in block.requires):
+            break  # this block and the rest of the page need an optional extra
         if block.lang == "python":
             run_python(block, namespace)
         else:

@@ -50,7 +50,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
     commands = [ln for ln in ci if ln.strip() and not ln.lstrip().startswith("#")
                 and not ln.startswith(("set ", "cd "))]
     assert commands[-1] == second, (commands[-1], second)
-    assert "[test,dask,docs]" in second
+    assert "[test,dask,docs,sklearn]" in second
 
 
 def _verify_rows(level: str) -> list[dict]:
