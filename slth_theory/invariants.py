@@ -501,7 +501,7 @@ def assert_ticket_within(ticket, target: Network, eps: float, *, rng=0,
     n0 = target.widths[0]
     upper: float | None
     if isinstance(ticket, Construction):
-        cert = certify(ticket, rng, n_random=256, n_starts=4, n_steps=20, grid=False)
+        cert = certify(ticket, rng, n_random=256, n_starts=4, n_steps=20, grid_seconds=0.0)
         lower, where = cert.sampled_lower, np.asarray(cert.sampled_argmax)
         upper, method = cert.rigorous_bound, "certificate (ii): corrected Lemma 4 bound"
     elif isinstance(ticket, (Ticket, Network)):

@@ -54,7 +54,7 @@ def test_arch_mismatch_and_same_file_and_sklearn(tmp_path, capsys):
     assert code == 2 and "expected [3, 5, 2]" in err and err.count("\n") == 1
     before = src.read_bytes()
     code, _, err = run(["import-target", str(src), "--from", "npz", "--out", str(src)], capsys)
-    assert code == 2 and "must differ from the input" in err
+    assert code == 2 and "refusing to overwrite an input" in err
     assert src.read_bytes() == before
     code, _, err = run(["import-target", str(src), "--from", "sklearn", "--out",
                         str(tmp_path / "t.npz")], capsys)
