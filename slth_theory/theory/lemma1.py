@@ -87,49 +87,6 @@ def optimum(c: float = PAPER_C, output_activation: str = "identity") -> dict[str
             "sup_lower_bound": abs(c)}
 
 
-# tolerance for "the paper's number equals the exact one" (both are simple fractions)
-VALUE_RTOL = 1e-12
-# a GD fit counts as reaching the optimum when |w_fit - w_exact| <= this (Adam on a
-# 512-point grid; the quick level's best fit is within ~1e-6)
-W_FIT_TOL = 1e-3
-
-
-def optimum_verdict(paper_w: float, exact_w: float, fit_w: float,
-                    fit_tol: float = W_FIT_TOL) -> str:
-    """Verdict on "the best ``f`` has ``w+ = w- = paper_w``".
-
-    ``'holds'`` iff the exact minimiser equals ``paper_w`` (relative ``VALUE_RTOL``) and
-    the gradient-descent fit is within ``fit_tol`` of it; ``'fails'`` otherwise.
-    """
-    same = abs(paper_w - exact_w) <= VALUE_RTOL * max(abs(exact_w), 1e-300)
-    return "holds" if same and abs(fit_w - exact_w) <= fit_tol else "fails"
-
-
-def value_verdict(paper_value: float, integral: float) -> tuple[str, str]:
-    """Verdict on "minimum = int_{-1}^{1} (g - f)^2 dx = paper_value" and its explanation.
-
-    ``'holds'`` if ``paper_value`` is the exact integral; ``'typo in text'`` if it is the
-    mean squared error (integral / 2), with the corrected statement; ``'fails'`` else.
-    """
-    def eq(a: float, b: float) -> bool:
-        return abs(a - b) <= VALUE_RTOL * max(abs(b), 1e-300)
-
-    if eq(paper_value, integral):
-        return "holds", f"{_fraction(paper_value)} is the integral of the squared error"
-    if eq(paper_value, integral / 2.0):
-        return ("typo in text", f"{_fraction(paper_value)} is the mean squared error; the integral "
-                f"it is written as is {_fraction(integral)}")
-    return "fails", (f"{paper_value:g} is neither the integral {integral:g} nor the MSE "
-                     f"{integral / 2.0:g}")
-
-
-def _fraction(v: float) -> str:
-    from fractions import Fraction
-
-    f = Fraction(v).limit_denominator(1000)
-    return f"{f.numerator}/{f.denominator}" if abs(float(f) - v) < 1e-15 else f"{v:g}"
-
-
 def homogeneous_coefficients(net: Network) -> tuple[float, float]:
     """``(f(1), f(-1))`` of a univariate network (its ``w+, w-`` if bias-free)."""
     if net.widths[0] != 1 or net.widths[-1] != 1:

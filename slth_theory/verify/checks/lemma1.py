@@ -155,20 +155,27 @@ def _mc_nd(c: Fraction, seed: int, n_samples: int) -> dict[int, tuple[float, flo
     return out
 
 
-def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None, *,
-             steps: int | None = None, train_bias: bool = False) -> CheckOutput:
-    """The Lemma 1 rows for ``paper`` (default :data:`PAPER`).
+def train(level: str, seed: int, c: Fraction = PAPER["c"], *, steps: int | None = None,
+          train_bias: bool = False) -> dict:
+    """The gradient-descent fits of the level (:func:`slth_theory.theory.lemma1.confirm`).
 
     ``steps`` and ``train_bias`` exist for the mutation tests (training switched off, or
-    biases trained in the "bias-free" nets).
-    """
+    biases trained in the "bias-free" nets)."""
+    quick = level == "quick"
+    return L1.confirm(float(c), depths=(1, 2, 3) if quick else (1, 2, 3, 4),
+                      widths=(2, 16) if quick else (2, 8, 32),
+                      steps=(500 if quick else 3000) if steps is None else steps,
+                      seed=[seed, 1], train_bias=train_bias)
+
+
+def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None, *,
+             fits: dict | None = None, train_bias: bool = False) -> CheckOutput:
+    """The Lemma 1 rows for ``paper`` (default :data:`PAPER`); ``fits`` reuses
+    :func:`train`'s result (``train_bias`` says whether it trained biases)."""
     p = dict(PAPER, **(paper or {}))
     c = Fraction(p["c"])
     quick = level == "quick"
-    res = L1.confirm(float(c), depths=(1, 2, 3) if quick else (1, 2, 3, 4),
-                     widths=(2, 16) if quick else (2, 8, 32),
-                     steps=(500 if quick else 3000) if steps is None else steps,
-                     seed=[seed, 1], train_bias=train_bias)
+    res = train(level, seed, c) if fits is None else fits
     fits = res["bias_free"]
     best = min(fits, key=lambda f: f.mse_grid)
     rows: list[ClaimRow] = []

@@ -15,6 +15,7 @@ chance that any of them fails although the compared values are equal is at most
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -395,6 +396,7 @@ def _he_rows(meas: dict[str, Any], p: dict[str, Any]) -> list[ClaimRow]:
     ]
 
 
+@functools.lru_cache(maxsize=4096)
 def deep_bias_term(n: int, depth: int, family: str) -> float:
     """Exact bias term of the He remark for widths ``[n0] + [n] * depth`` (Lemma 3)."""
     rule = "std" if family == "normal" else "scale"
