@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from slth_theory.engine.codec import register_type
 from slth_theory.theory import lemma1 as L1
 from slth_theory.verify.report import CheckOutput, ClaimInfo, ClaimRow, register_check
 
@@ -270,4 +271,5 @@ CLAIMS = [
               "slth verify --only lemma1 --save-counterexamples DIR  (the n = 2 optimum net)"),
 ]
 
+register_type(L1.FitResult)  # stored as figure data
 register_check("lemma1", run, plot=plot, order=10, cost=1.0, claims=CLAIMS)

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from slth_theory.numerics.stats import compare, format_estimate
+from slth_theory.engine.codec import register_type
+from slth_theory.numerics.stats import Comparison, compare, format_estimate
 from slth_theory.theory import lemma3 as M
 from slth_theory.theory import lemma3_laws as LAWS
 from slth_theory.theory import lemma3_mc as MC
@@ -705,4 +706,8 @@ CLAIMS = [
               "3p/(p+2) (Haar)", "slth verify --only lemma3"),
 ]
 
+# stored as figure data (decoded only if registered)
+register_type(Config)
+register_type(MC.MomentEstimate)
+register_type(Comparison)
 register_check("lemma3", run, plot=plot, order=30, cost=6.0, claims=CLAIMS)
