@@ -183,6 +183,14 @@ def register_check(name: str, run: Callable[[str, int], CheckOutput], *,
     return check
 
 
+def unregister_check(name: str) -> None:
+    """Remove a check registered with :func:`register_check` (e.g. at the end of an
+    interactive session or a test); unknown names raise ``ValueError``."""
+    if name not in _REGISTRY:
+        raise ValueError(f"no check {name!r} is registered")
+    del _REGISTRY[name]
+
+
 def report_progress(done: float, total: float) -> None:
     """Called by a running check to report progress within itself (``done`` of
     ``total``, any units); moves the ``slth verify`` progress bar. A no-op outside

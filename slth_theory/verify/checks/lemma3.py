@@ -116,9 +116,9 @@ def configs(family: str) -> list[Config]:
 def _n_networks(cfg: Config, level: str) -> int:
     if level == "quick":
         return 2500 if cfg.arch == "A" else 5000
-    if cfg.arch == "A":   # the non-zero-bias configs feed the He-remark rows: 3 digits
-        return 250_000 if cfg.bias == "nonzero" else 50_000
-    return 200_000
+    if cfg.arch == "A":   # the non-zero-bias configs feed the He-remark rows
+        return 100_000 if cfg.bias == "nonzero" else 40_000
+    return 80_000
 
 
 def _x0(widths: list[int], seed: int, arch: str) -> np.ndarray:
