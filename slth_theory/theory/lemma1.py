@@ -123,11 +123,14 @@ def _forward_backward(weights, biases, x, c, relu_last, train_bias):
 
 
 def train(net: Network, c: float, steps: int = 2000, lr: float = 0.01, n_grid: int = 512,
-          train_bias: bool = False) -> tuple[Network, list[float]]:
+          train_bias: bool = False, points: np.ndarray | None = None
+          ) -> tuple[Network, list[float]]:
     """Minimise the grid MSE to ``g = c`` by Adam with hand-written backpropagation.
 
-    The grid is the ``n_grid`` midpoints of ``[-1, 1]`` (midpoint rule for the MSE).
-    With ``train_bias=False`` the biases stay exactly as given (zero for Lemma 1).
+    The grid is the ``n_grid`` midpoints of ``[-1, 1]`` (midpoint rule for the MSE), or
+    the given ``points`` (shape ``(N, n0)``, any input dimension: Lemma 1 in ``n``
+    dimensions). With ``train_bias=False`` the biases stay exactly as given (zero for
+    Lemma 1).
 
     Returns
     -------
@@ -136,12 +139,18 @@ def train(net: Network, c: float, steps: int = 2000, lr: float = 0.01, n_grid: i
     history : list of float
         Grid MSE every step.
     """
-    if net.widths[0] != 1 or net.widths[-1] != 1:
-        raise ValueError(f"need a univariate network (n0 = nL = 1); got widths {net.widths}")
+    if points is not None:
+        x = np.asarray(points, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != net.widths[0] or x.shape[0] < 2:
+            raise ValueError(f"points must have shape (N >= 2, {net.widths[0]}); got {x.shape}")
+    elif net.widths[0] != 1:
+        raise ValueError(f"need a univariate network (n0 = 1) or points; got {net.widths}")
+    if net.widths[-1] != 1:
+        raise ValueError(f"need one output (nL = 1); got widths {net.widths}")
     if steps < 1 or lr <= 0 or n_grid < 2:
         raise ValueError("steps >= 1, lr > 0 and n_grid >= 2 required")
-    x = (np.arange(n_grid) + 0.5) / n_grid * 2.0 - 1.0
-    x = x[:, None]
+    if points is None:
+        x = ((np.arange(n_grid) + 0.5) / n_grid * 2.0 - 1.0)[:, None]
     ws = [w.copy() for w in net.weights]
     bs = [b.copy() for b in net.biases]
     relu_last = net.output_activation == "relu"
