@@ -28,7 +28,7 @@ SEED = 0
 
 @pytest.fixture(scope="module")
 def fits():
-    return C1.train("quick", SEED)
+    return C1.measure("quick", SEED)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def _v(rows, rid):
     return row.verdict
 
 
-def lemma1(fits, paper=None, **kw):
-    return C1.evaluate("quick", SEED, paper, fits=kw.pop("f", fits), **kw).rows
+def lemma1(meas, paper=None, **kw):
+    return C1.evaluate("quick", SEED, paper, meas=meas, **kw).rows
 
 
 def lemma3(meas, paper=None):
@@ -159,13 +159,13 @@ def test_every_registered_row_has_a_mutation():
     assert ids == set(MUTATIONS)
 
 
-def test_lemma1_training_can_contradict_the_bound():
+def test_lemma1_training_can_contradict_the_bound(fits):
     """Biases trained in the 'bias-free' nets beat 1/16: wrong; training switched off:
     the minimum is not reproduced."""
     broken = C1.train("quick", SEED, steps=60, train_bias=True)
-    assert _v(lemma1(None, f=broken, train_bias=True), "lemma1.bias_free_bound") == "wrong"
+    assert _v(lemma1(fits, fits=broken, train_bias=True), "lemma1.bias_free_bound") == "wrong"
     off = C1.train("quick", SEED, steps=1)
-    assert _v(lemma1(None, f=off), "lemma1.bias_free_bound") == "not reproduced"
+    assert _v(lemma1(fits, fits=off), "lemma1.bias_free_bound") == "not reproduced"
 
 
 def test_lemma1_exact_optimum_in_n_dimensions():

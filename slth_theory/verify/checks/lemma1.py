@@ -198,14 +198,24 @@ def train(level: str, seed: int, c: Fraction = PAPER["c"], *, steps: int | None 
                       seed=[seed, 1], train_bias=train_bias)
 
 
+def measure(level: str, seed: int, c: Fraction = PAPER["c"]) -> dict[str, Any]:
+    """Everything random of the Lemma 1 rows: the univariate fits (:func:`train`), the Monte
+    Carlo of the explicit n-dimensional optima and the trained n-dimensional nets."""
+    return {"fits": train(level, seed, c),
+            "mc_nd": _mc_nd(c, seed, 20_000 if level == "quick" else 400_000),
+            "trained_nd": train_nd(c, seed, level)}
+
+
 def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None, *,
-             fits: dict | None = None, train_bias: bool = False) -> CheckOutput:
-    """The Lemma 1 rows for ``paper`` (default :data:`PAPER`); ``fits`` reuses
-    :func:`train`'s result (``train_bias`` says whether it trained biases)."""
+             meas: dict[str, Any] | None = None, fits: dict | None = None,
+             train_bias: bool = False) -> CheckOutput:
+    """The Lemma 1 rows for ``paper`` (default :data:`PAPER`); ``meas`` reuses
+    :func:`measure`'s result, ``fits`` replaces its univariate fits (``train_bias`` says
+    whether they trained biases)."""
     p = dict(PAPER, **(paper or {}))
     c = Fraction(p["c"])
-    quick = level == "quick"
-    res = train(level, seed, c) if fits is None else fits
+    meas = measure(level, seed, c) if meas is None else meas
+    res = meas["fits"] if fits is None else fits
     fits = res["bias_free"]
     best = min(fits, key=lambda f: f.mse_grid)
     rows: list[ClaimRow] = []
@@ -247,8 +257,7 @@ def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None, *,
         repaired="" if v == "holds" else "0.5 = phi(0 x + 0.5)"))
     cex["lemma1.with_bias"] = {"net": net}
 
-    mc = _mc_nd(c, seed, 20_000 if quick else 400_000)
-    tr = train_nd(c, seed, level)
+    mc, tr = meas["mc_nd"], meas["trained_nd"]
     v, d, rep = nd_verdict(p["nd_mse"], c, mc_mse=mc, trained=tr)
     vals = ", ".join(f"n={n}: {_frac(L1.constant_target_optimum_nd(n, c)['mse'])}"
                      for n in DIMENSIONS)
