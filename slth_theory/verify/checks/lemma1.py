@@ -166,7 +166,7 @@ def train_nd(c: Fraction, seed: int, level: str) -> dict[int, tuple[float, float
         rng = np.random.default_rng([seed, 12, k])
         net = initialize([n, 16, 16, 1], "he-normal", bias="zero", rng=rng)
         pts = rng.uniform(-1, 1, (512 if quick else 4096, n))
-        trained, _ = L1.train(net, float(c), steps=400 if quick else 3000, lr=0.01,
+        trained, _ = L1.train(net, float(c), steps=400 if quick else 1500, lr=0.01,
                               points=pts)
         x = rng.uniform(-1, 1, (20_000, n))
         r = (trained.forward(x)[:, 0] - float(c)) ** 2

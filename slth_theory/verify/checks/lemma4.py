@@ -230,7 +230,7 @@ def _configs(level: str) -> list[dict[str, Any]]:
         per_family = {"random": 2, "sparse": 1, "small": 1, "equal": 1, "wide": 1, "deep": 1}
     else:
         eps_list = [1e-1, 1e-2, 1e-3]
-        per_family = {"random": 12, "sparse": 6, "small": 4, "equal": 6, "wide": 3, "deep": 4}
+        per_family = {"random": 8, "sparse": 4, "small": 3, "equal": 4, "wide": 2, "deep": 3}
     return [{"family": fam, "eps": e, "rounds": 2 if level == "quick" else 3}
             for e in eps_list for fam in FAMILIES for _ in range(per_family[fam])]
 
