@@ -2,8 +2,12 @@
 
 Runs every registered check (:mod:`slth_theory.verify.checks`) and prints one table:
 claim id, what the paper states, what was measured (estimate +/- standard error where
-statistical) and the verdict with its detail. Exit status: 0 when every check ran and
-none ``fails``; 1 when a claim ``fails`` or a check crashed; 2 on bad input.
+statistical) and the verdict with its detail and repaired statement (verdicts:
+``docs/guide/verdicts.md``). ``--explain ID`` says what a row checks, how, and how to
+reproduce it, without running anything; ``--save-counterexamples DIR`` writes the run's
+counterexample networks as ``.npz`` files. Exit status: 0 when every check ran and no row
+is ``wrong``; 1 when a row is ``wrong`` (:data:`~slth_theory.verify.report.EXIT_1_VERDICTS`)
+or a check crashed; 2 on bad input.
 """
 
 from __future__ import annotations
@@ -28,7 +32,17 @@ from slth_theory.engine.backends import SweepRunError
 from slth_theory.engine.progress import bar
 from slth_theory.engine.sweep import SweepInterrupted
 from slth_theory.verify.findings import findings_markdown
-from slth_theory.verify.report import VERDICTS, CheckCrashed, ClaimRow, names, run_checks_sweep
+from slth_theory.verify.report import (
+    EXIT_1_VERDICTS,
+    VERDICTS,
+    CheckCrashed,
+    ClaimRow,
+    exit_status,
+    explain,
+    names,
+    run_checks_sweep,
+    save_counterexamples,
+)
 
 NAME = "verify"
 HELP = "check every claim of the paper and print the claims report"
@@ -52,6 +66,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="CHECK", action="append", default=None,
                    help="run only this check (repeatable; see --list)")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument("--explain", metavar="ID", default=None,
+                   help="print what row ID checks, how, and the command reproducing it; "
+                        "runs nothing")
+    p.add_argument("--save-counterexamples", metavar="DIR", default=None,
+                   help="write every counterexample network of the run to DIR as "
+                        "<row id>.<name>.npz (load with slth_theory.load)")
     p.add_argument("--width", type=nonneg_int, default=None,
                    help="table width in columns, >= 60 (default: the terminal's width; 100 "
                         "when stdout is not a terminal)")
@@ -90,9 +110,10 @@ def format_table(rows: list[ClaimRow], width: int = DEFAULT_WIDTH) -> str:
     rule = "-+-".join("-" * w for w in widths)
     lines = [sep.join(h.ljust(w) for h, w in zip(head, widths, strict=True)).rstrip(), rule]
     for r in rows:
-        verdict = r.verdict.upper() if r.verdict == "fails" else r.verdict
+        verdict = r.verdict.upper() if r.verdict in EXIT_1_VERDICTS else r.verdict
         cells = [_wrap(r.id, id_w), _wrap(r.paper, paper_w), _wrap(r.measured, meas_w),
-                 _wrap(verdict, verdict_w) + (_wrap(r.detail, verdict_w) if r.detail else [])]
+                 _wrap(verdict, verdict_w) + (_wrap(r.detail, verdict_w) if r.detail else [])
+                 + (_wrap("repaired: " + r.repaired, verdict_w) if r.repaired else [])]
         for k in range(max(len(c) for c in cells)):
             parts = [(c[k] if k < len(c) else "").ljust(w)
                      for c, w in zip(cells, widths, strict=True)]
@@ -109,6 +130,22 @@ def _table_width(arg: int | None) -> int:
     return DEFAULT_WIDTH
 
 
+def _explain(row_id: str, as_json: bool) -> int:
+    check, info = explain(row_id)
+    if as_json:
+        emit_json({"id": info.id, "check": check, "statement": info.statement,
+                   "method": info.method, "reproduce": info.reproduce})
+        return 0
+    print(f"{info.id}  (check {check!r})")
+    for label, text in (("checks", info.statement), ("how", info.method),
+                        ("reproduce", info.reproduce)):
+        lines = _wrap(text, 80)
+        print(f"  {label + ':':<11}{lines[0]}")
+        for line in lines[1:]:
+            print(f"  {'':<11}{line}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     valid = names()
     if args.list:
@@ -119,6 +156,14 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.json and args.markdown:
         raise ValueError("--json and --markdown exclude each other")
+    if args.explain is not None:
+        return _explain(args.explain, args.json)
+    cexdir = None
+    if args.save_counterexamples:
+        cexdir = Path(args.save_counterexamples)
+        if cexdir.exists() and not cexdir.is_dir():
+            raise ValueError(f"--save-counterexamples: {str(cexdir)!r} exists and is not a "
+                             "directory")
     if args.only:
         for n in args.only:
             if n not in valid:
@@ -146,12 +191,14 @@ def run(args: argparse.Namespace) -> int:
         pbar.set_postfix_str(name, refresh=True)
 
     errors: list[tuple[str, BaseException]] = []
+    cex: dict = {}
     try:
         rows = run_checks_sweep(args.level, args.seed, args.only, figdir, on_start=on_start,
                                 on_progress=on_progress, errors=errors, store=args.store,
                                 workers=args.workers, scheduler=args.scheduler,
                                 dask_local=args.dask_local, recompute=args.recompute,
                                 connect_timeout=args.connect_timeout,
+                                counterexamples=cex,
                                 synchronous=args.sync.upper())
     except SweepInterrupted as exc:
         pbar.close()
@@ -188,4 +235,7 @@ def run(args: argparse.Namespace) -> int:
             traceback.print_exception(exc, file=sys.stderr)
     if figdir is not None and not errors:
         print(f"figures written to {figdir}", file=sys.stderr)
-    return 1 if errors or counts["fails"] else 0
+    if cexdir is not None:
+        paths = save_counterexamples(cex, cexdir)
+        print(f"{len(paths)} counterexample networks written to {cexdir}", file=sys.stderr)
+    return 1 if errors else exit_status(rows)

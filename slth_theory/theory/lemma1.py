@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -88,49 +89,6 @@ def optimum(c: float = PAPER_C, output_activation: str = "identity") -> dict[str
             "sup_lower_bound": abs(c)}
 
 
-# tolerance for "the paper's number equals the exact one" (both are simple fractions)
-VALUE_RTOL = 1e-12
-# a GD fit counts as reaching the optimum when |w_fit - w_exact| <= this (Adam on a
-# 512-point grid; the quick level's best fit is within ~1e-6)
-W_FIT_TOL = 1e-3
-
-
-def optimum_verdict(paper_w: float, exact_w: float, fit_w: float,
-                    fit_tol: float = W_FIT_TOL) -> str:
-    """Verdict on "the best ``f`` has ``w+ = w- = paper_w``".
-
-    ``'holds'`` iff the exact minimiser equals ``paper_w`` (relative ``VALUE_RTOL``) and
-    the gradient-descent fit is within ``fit_tol`` of it; ``'fails'`` otherwise.
-    """
-    same = abs(paper_w - exact_w) <= VALUE_RTOL * max(abs(exact_w), 1e-300)
-    return "holds" if same and abs(fit_w - exact_w) <= fit_tol else "fails"
-
-
-def value_verdict(paper_value: float, integral: float) -> tuple[str, str]:
-    """Verdict on "minimum = int_{-1}^{1} (g - f)^2 dx = paper_value" and its explanation.
-
-    ``'holds'`` if ``paper_value`` is the exact integral; ``'typo in text'`` if it is the
-    mean squared error (integral / 2), with the corrected statement; ``'fails'`` else.
-    """
-    def eq(a: float, b: float) -> bool:
-        return abs(a - b) <= VALUE_RTOL * max(abs(b), 1e-300)
-
-    if eq(paper_value, integral):
-        return "holds", f"{_fraction(paper_value)} is the integral of the squared error"
-    if eq(paper_value, integral / 2.0):
-        return ("typo in text", f"{_fraction(paper_value)} is the mean squared error; the integral "
-                f"it is written as is {_fraction(integral)}")
-    return "fails", (f"{paper_value:g} is neither the integral {integral:g} nor the MSE "
-                     f"{integral / 2.0:g}")
-
-
-def _fraction(v: float) -> str:
-    from fractions import Fraction
-
-    f = Fraction(v).limit_denominator(1000)
-    return f"{f.numerator}/{f.denominator}" if abs(float(f) - v) < 1e-15 else f"{v:g}"
-
-
 def homogeneous_coefficients(net: Network) -> tuple[float, float]:
     """``(f(1), f(-1))`` of a univariate network (its ``w+, w-`` if bias-free)."""
     if net.widths[0] != 1 or net.widths[-1] != 1:
@@ -167,11 +125,14 @@ def _forward_backward(weights, biases, x, c, relu_last, train_bias):
 
 
 def train(net: Network, c: float, steps: int = 2000, lr: float = 0.01, n_grid: int = 512,
-          train_bias: bool = False) -> tuple[Network, list[float]]:
+          train_bias: bool = False, points: np.ndarray | None = None
+          ) -> tuple[Network, list[float]]:
     """Minimise the grid MSE to ``g = c`` by Adam with hand-written backpropagation.
 
-    The grid is the ``n_grid`` midpoints of ``[-1, 1]`` (midpoint rule for the MSE).
-    With ``train_bias=False`` the biases stay exactly as given (zero for Lemma 1).
+    The grid is the ``n_grid`` midpoints of ``[-1, 1]`` (midpoint rule for the MSE), or
+    the given ``points`` (shape ``(N, n0)``, any input dimension: Lemma 1 in ``n``
+    dimensions). With ``train_bias=False`` the biases stay exactly as given (zero for
+    Lemma 1).
 
     Returns
     -------
@@ -180,12 +141,18 @@ def train(net: Network, c: float, steps: int = 2000, lr: float = 0.01, n_grid: i
     history : list of float
         Grid MSE every step.
     """
-    if net.widths[0] != 1 or net.widths[-1] != 1:
-        raise ValueError(f"need a univariate network (n0 = nL = 1); got widths {net.widths}")
+    if points is not None:
+        x = np.asarray(points, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != net.widths[0] or x.shape[0] < 2:
+            raise ValueError(f"points must have shape (N >= 2, {net.widths[0]}); got {x.shape}")
+    elif net.widths[0] != 1:
+        raise ValueError(f"need a univariate network (n0 = 1) or points; got {net.widths}")
+    if net.widths[-1] != 1:
+        raise ValueError(f"need one output (nL = 1); got widths {net.widths}")
     if steps < 1 or lr <= 0 or n_grid < 2:
         raise ValueError("steps >= 1, lr > 0 and n_grid >= 2 required")
-    x = (np.arange(n_grid) + 0.5) / n_grid * 2.0 - 1.0
-    x = x[:, None]
+    if points is None:
+        x = ((np.arange(n_grid) + 0.5) / n_grid * 2.0 - 1.0)[:, None]
     ws = [w.copy() for w in net.weights]
     bs = [b.copy() for b in net.biases]
     relu_last = net.output_activation == "relu"
@@ -235,12 +202,14 @@ def _fit_result(net: Network, c: float, bias: bool) -> FitResult:
 
 def confirm(c: float = PAPER_C, depths: Sequence[int] = (1, 2, 3),
             widths: Sequence[int] = (2, 8, 32), steps: int = 2000, rng=0,
-            output_activation: str = "identity") -> dict:
+            output_activation: str = "identity", *, train_bias: bool = False) -> dict:
     """Train bias-free networks of every depth x width (He init, zero biases) and one
     ReLU neuron with a bias; return their errors beside the exact bound.
 
     ``depths`` counts hidden layers (the network has ``depth + 1`` weight layers).
     ``rng`` (int, SeedSequence or Generator) seeds every network and training run.
+    ``train_bias=True`` gives the "bias-free" nets biases (0.1) and trains them: a
+    deliberately broken setting for the claims report's mutation tests.
 
     Returns
     -------
@@ -260,7 +229,10 @@ def confirm(c: float = PAPER_C, depths: Sequence[int] = (1, 2, 3),
             arch = [1] + [int(w)] * int(d) + [1]
             net = initialize(arch, "he-normal", bias="zero", output_activation=output_activation,
                              rng=next(kids))
-            trained, _ = train(net, c, steps=steps)
+            if train_bias:  # a deliberately broken "bias-free" fit (mutation tests)
+                net = Network(net.weights, [np.full_like(b, 0.1) for b in net.biases],
+                              net.output_activation, dict(net.meta))
+            trained, _ = train(net, c, steps=steps, train_bias=train_bias)
             fits.append(_fit_result(trained, c, bias=False))
     # one hidden neuron with a bias: f = v phi(w x + b)
     rng = np.random.default_rng(next(kids))
@@ -324,3 +296,111 @@ def save_figure(result: dict, outdir: Path) -> Path:
     _files.save_figure(fig, path, dpi=120)
     plt.close(fig)
     return path
+
+
+# ------------------------------------------------------------------ n input dimensions
+
+
+def cube_radius_moment(n: int, k: int) -> Fraction:
+    """``E[t^k]`` for ``t = ||x||_inf`` with ``x`` uniform on ``[-1, 1]^n``.
+
+    ``P(t <= s) = s^n``, so ``t`` has density ``n s^(n-1)`` on ``[0, 1]`` and
+    ``E[t^k] = n / (n + k)`` (exact rational).
+    """
+    if int(n) < 1 or int(k) < 0:
+        raise ValueError(f"need n >= 1 and k >= 0; got n={n}, k={k}")
+    return Fraction(int(n), int(n) + int(k))
+
+
+def constant_target_optimum_nd(n: int, c: Fraction | float = Fraction(1, 2)) -> dict:
+    """Exact best mean squared error of any bias-free ReLU network for ``g = c`` on
+    ``[-1, 1]^n`` (uniform measure), and the network attaining it.
+
+    Parameters
+    ----------
+    n : int
+        Input dimension, >= 1.
+    c : Fraction or float
+        The constant target.
+
+    Returns
+    -------
+    dict
+        ``mse`` (``c^2 / (n + 1)^2``), ``scale`` (``a = c (n + 2) / (n + 1)``: the optimum is
+        ``f(x) = a ||x||_inf``), both exact when ``c`` is a Fraction.
+
+    Notes
+    -----
+    Lemma 1 (Section 2) in ``n`` dimensions. A bias-free ReLU network is positively
+    1-homogeneous: with ``t = ||x||_inf`` and ``u = x / t`` on the cube's surface,
+    ``f(x) = t f(u)``. Under the uniform law ``t`` (density ``n t^(n-1)``) and ``u``
+    are independent, so ``MSE = E_u E_t (c - t f(u))^2 >= min_a E_t (c - a t)^2 =
+    c^2 (1 - E[t]^2 / E[t^2]) = c^2 / (n + 1)^2``, attained by ``a = c E[t] / E[t^2]``
+    for every ``u``, i.e. by ``f(x) = a ||x||_inf``, which :func:`linf_network`
+    represents exactly without biases. For ``n = 1`` this is the paper's ``1/16``.
+    """
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1; got {n}")
+    c = Fraction(c) if not isinstance(c, Fraction) else c
+    m1, m2 = cube_radius_moment(n, 1), cube_radius_moment(n, 2)
+    a = c * m1 / m2
+    mse = c * c - 2 * c * a * m1 + a * a * m2
+    return {"n": n, "c": c, "mse": mse, "scale": a}
+
+
+def linf_network(n: int, scale: float) -> Network:
+    """A bias-free ReLU network computing ``scale * ||x||_inf`` on ``R^n`` exactly.
+
+    Layer 1 forms ``phi(x_i)`` and ``phi(-x_i)``; layer 2 their sums ``|x_i|``; then a
+    tree of ``max(a, b) = phi(a - b) + phi(b)`` (valid for ``a, b >= 0``) halves the
+    count each round; the last (identity) layer multiplies by ``scale``. All biases are 0.
+    """
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1; got {n}")
+    ws: list[np.ndarray] = []
+    w1 = np.zeros((2 * n, n))
+    for i in range(n):
+        w1[2 * i, i], w1[2 * i + 1, i] = 1.0, -1.0
+    ws.append(w1)
+    w2 = np.zeros((n, 2 * n))
+    for i in range(n):
+        w2[i, 2 * i] = w2[i, 2 * i + 1] = 1.0
+    ws.append(w2)
+    m = n
+    while m > 1:
+        pairs, odd = m // 2, m % 2
+        # neurons: for each pair (a, b): phi(a - b), phi(b); an odd one passes as phi(v)
+        w = np.zeros((2 * pairs + odd, m))
+        for p in range(pairs):
+            w[2 * p, 2 * p], w[2 * p, 2 * p + 1] = 1.0, -1.0
+            w[2 * p + 1, 2 * p + 1] = 1.0
+        if odd:
+            w[2 * pairs, m - 1] = 1.0
+        ws.append(w)
+        s = np.zeros((pairs + odd, 2 * pairs + odd))
+        for p in range(pairs):
+            s[p, 2 * p] = s[p, 2 * p + 1] = 1.0
+        if odd:
+            s[pairs, 2 * pairs] = 1.0
+        # fold the summation into the next layer's weights
+        ws.append(s)
+        m = pairs + odd
+    ws.append(np.array([[float(scale)]]))
+    # merge consecutive linear maps that have no ReLU between them: in this network every
+    # layer is followed by a ReLU, which is harmless on the non-negative sums, so keep all
+    bs = [np.zeros(w.shape[0]) for w in ws]
+    return Network(ws, bs, "identity", {"lemma1": f"{scale:g} * ||x||_inf, n = {n}"})
+
+
+def bias_neuron_network(w: float = 0.0, b: float = PAPER_C, v: float = 1.0,
+                        b_out: float = 0.0) -> Network:
+    """One hidden ReLU neuron with a bias: ``f(x) = v phi(w x + b) + b_out`` (all shown).
+
+    The defaults are the paper's ``0.5 = phi(0.5)``: ``w = 0``, ``b = 0.5``, ``v = 1``,
+    ``b_out = 0``, which equals ``0.5`` for every ``x`` (Lemma 1, Section 2).
+    """
+    return Network([np.array([[float(w)]]), np.array([[float(v)]])],
+                   [np.array([float(b)]), np.array([float(b_out)])], "identity",
+                   {"lemma1": f"{v:g} phi({w:g} x + {b:g}) + {b_out:g}"})

@@ -132,3 +132,38 @@ def distribute_output_scale(net: Network, lam: float, log_lam: float | None = No
     biases = [_scaled(b, *_split((i + 1) * log2_per_layer), f"bias_{i}")
               for i, b in enumerate(net.biases)]
     return Network(weights, biases, net.output_activation, dict(net.meta))
+
+
+def transform_parameters(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
+                         sigmas: Sequence[float]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Lemma 2's map ``h(theta, sigma)`` at the level of the formula, for *any* real sigmas.
+
+    Weights of layer ``l`` are multiplied by ``sigma_l``, biases by ``prod_{m<=l} sigma_m``.
+    Unlike :func:`homogeneity_transform` (which accepts only positive factors, the case
+    where the lemma holds), this function accepts zero and negative factors, so the
+    claims report can show what the identity does there.
+
+    Parameters
+    ----------
+    weights, biases : sequences of ndarray
+        Parameters of the ``L`` layers.
+    sigmas : sequence of float, length L
+        Finite real factors.
+
+    Returns
+    -------
+    (weights, biases) : lists of ndarray
+
+    Notes
+    -----
+    Lemma 2 (Section 3.1, appendix B.1). The proof uses ``phi(s z) = s phi(z)``, true only
+    for ``s >= 0``; for ``s < 0``, ``phi(s z) = |s| phi(-z)``.
+    """
+    sig = np.asarray(sigmas, dtype=np.float64)
+    if sig.shape != (len(weights),) or not np.all(np.isfinite(sig)):
+        raise ValueError(f"sigmas must be {len(weights)} finite numbers; got {sigmas}")
+    if len(biases) != len(weights):
+        raise ValueError("weights and biases must have the same number of layers")
+    cum = np.cumprod(sig)
+    return ([np.asarray(w, float) * s for w, s in zip(weights, sig, strict=True)],
+            [np.asarray(b, float) * c for b, c in zip(biases, cum, strict=True)])

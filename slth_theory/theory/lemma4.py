@@ -64,7 +64,7 @@ import numpy as np
 from slth_theory.model.network import Network
 from slth_theory.numerics.interval import activation_bounds
 
-VERSIONS = ("main", "main-k", "appendix", "appendix-k", "corrected")
+VERSIONS = ("main", "main-k", "appendix", "appendix-k", "corrected", "corrected-dense")
 PAPER_VERSIONS = ("main", "main-k", "appendix", "appendix-k")
 
 # relative safety margin added to rigorous bounds against float64 rounding in their own
@@ -132,8 +132,11 @@ def tolerances(net: Network, eps: float, version: str = "corrected",
         The target network ``f``.
     eps : float
         Target accuracy of the whole network, > 0.
-    version : {'main', 'main-k', 'appendix', 'appendix-k', 'corrected'}
-        Which formula (see the module docstring). Only ``'corrected'`` is a valid bound.
+    version : {'main', 'main-k', 'appendix', 'appendix-k', 'corrected', 'corrected-dense'}
+        Which formula (see the module docstring). Only the corrected ones are valid bounds:
+        ``'corrected'`` assumes that zero parameters of ``net`` stay zero in the
+        approximation; ``'corrected-dense'`` does not (its patterns ``S_l``, ``s_l`` are all
+        ones: ``a_l = sqrt(n_l) (sum_i u_i^(l-1) + 1)``, ``||S_l||_2 = sqrt(n_l n_(l-1))``).
     stats : LayerStats, optional
         Precomputed :func:`layer_stats` of ``net`` (then ``lo``, ``hi`` are not used).
     lo, hi : float or ndarray of shape (n0,)
@@ -154,16 +157,20 @@ def tolerances(net: Network, eps: float, version: str = "corrected",
     st = layer_stats(net, lo, hi) if stats is None else stats
     L = net.depth
     out = np.empty(L)
-    if version == "corrected":
+    if version in ("corrected", "corrected-dense"):
+        dense = version == "corrected-dense"
+        a = (np.sqrt(st.n) * (st.sup_l1[:-1] + 1.0) * (1 + _ROUND)) if dense else st.a
+        widths = np.asarray(net.widths, dtype=np.float64)
+        pattern = np.sqrt(widths[1:] * widths[:-1]) if dense else st.pattern_spec
         prod = 1.0
         for i in range(L - 1, -1, -1):
-            denom = L * st.a[i] * prod
+            denom = L * a[i] * prod
             out[i] = eps / denom if denom > 0 else np.inf
             if np.isinf(out[i]):
                 # a layer without parameters to perturb: any tolerance is fine, but a
                 # finite one keeps rho finite; use eps
                 out[i] = eps
-            prod *= st.w_spec[i] + out[i] * st.pattern_spec[i]
+            prod *= st.w_spec[i] + out[i] * pattern[i]
         return out
     for i in range(L):
         if version.startswith("main"):

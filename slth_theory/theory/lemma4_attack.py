@@ -17,9 +17,10 @@ from slth_theory.model.network import Network
 
 
 def perturb(net: Network, tols: Sequence[float], signs: list[tuple[np.ndarray, np.ndarray]]
-            | None = None, rng=None, magnitude: str = "full") -> Network:
-    """An approximation of ``net`` with every non-zero parameter of layer ``l`` moved by at
-    most ``tols[l]`` (the hypothesis of Lemma 4; zero parameters stay zero).
+            | None = None, rng=None, magnitude: str = "full", pattern: str = "keep"
+            ) -> Network:
+    """An approximation of ``net`` with every parameter of layer ``l`` moved by at most
+    ``tols[l]`` (the hypothesis of Lemma 4).
 
     Parameters
     ----------
@@ -33,6 +34,9 @@ def perturb(net: Network, tols: Sequence[float], signs: list[tuple[np.ndarray, n
     magnitude : {'full', 'uniform'}
         ``'full'`` moves every parameter by exactly ``tols[l]``; ``'uniform'`` by
         ``tols[l] * U[0, 1]``.
+    pattern : {'keep', 'any'}
+        ``'keep'``: zero parameters stay zero (the corrected bound's assumption);
+        ``'any'``: zero parameters move too (as Lemma 4's hypothesis allows).
 
     Returns
     -------
@@ -60,6 +64,8 @@ def perturb(net: Network, tols: Sequence[float], signs: list[tuple[np.ndarray, n
                                  "(in [-1, 1])")
             checked.append((sw, sb))
         signs = checked
+    if pattern not in ("keep", "any"):
+        raise ValueError(f"pattern must be 'keep' or 'any'; got {pattern!r}")
     if magnitude not in ("full", "uniform"):
         raise ValueError(f"magnitude must be 'full' or 'uniform'; got {magnitude!r}")
     ws, bs = [], []
@@ -72,8 +78,9 @@ def perturb(net: Network, tols: Sequence[float], signs: list[tuple[np.ndarray, n
         if magnitude == "uniform":
             sw = sw * rng.uniform(0, 1, size=w.shape)
             sb = sb * rng.uniform(0, 1, size=b.shape)
-        ws.append(w + tols[i] * sw * (w != 0))
-        bs.append(b + tols[i] * sb * (b != 0))
+        keep = pattern == "keep"
+        ws.append(w + tols[i] * sw * ((w != 0) if keep else 1.0))
+        bs.append(b + tols[i] * sb * ((b != 0) if keep else 1.0))
     return Network(ws, bs, net.output_activation, {})
 
 

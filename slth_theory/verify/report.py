@@ -1,19 +1,23 @@
 """Claim rows, the registry of checks, and running them.
 
-A *check* is a module in :mod:`slth_theory.verify.checks` that defines ``CHECKS``, a
-list of :class:`Check`. ``Check.run(level, seed)`` returns a :class:`CheckOutput`: the
-claim rows plus any data its optional ``plot(data, outdir)`` needs to draw figures.
-Checks are discovered automatically; adding a claim needs no edit here.
+A *check* is a function ``run(level, seed) -> CheckOutput`` registered under a name with
+:func:`register_check`, together with a :class:`ClaimInfo` for every row it produces (what
+the row checks, how, and the command reproducing it; ``slth verify --explain ID`` prints
+it). The toolkit's own checks are the modules of :mod:`slth_theory.verify.checks`, which
+register themselves when imported; checks of other packages register through the entry
+point group ``slth_theory.checks`` (the entry point names a module to import). Adding a
+claim is one module: see ``docs/tutorials/add-a-claim.md``.
 
-Each row states what the paper says, what was measured (estimate +/- standard error
-where statistical) and a verdict from :data:`VERDICTS`.
+Each row states what the paper says, what was measured (estimate +/- standard error where
+statistical), a verdict from :data:`VERDICTS` (documented in ``docs/guide/verdicts.md``)
+and, where one exists, the repaired statement.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +26,13 @@ from slth_theory.engine.codec import decode_data, encode_data, register_type
 from slth_theory.engine.figures import register_figure
 from slth_theory.model.network import Network
 
-VERDICTS = ("holds", "holds approximately", "typo in text", "fails")
+#: The verdict vocabulary, in order of severity (see ``docs/guide/verdicts.md``).
+VERDICTS = ("holds", "holds approximately", "holds under a condition the text omits", "typo",
+            "wrong", "not reproduced")
+#: Verdicts that make ``slth verify`` exit with status 1.
+EXIT_1_VERDICTS = ("wrong",)
 LEVELS = ("quick", "full")
+ENTRY_POINT_GROUP = "slth_theory.checks"
 
 
 @dataclass
@@ -41,8 +50,12 @@ class ClaimRow:
     verdict : str
         One of :data:`VERDICTS`.
     detail : str
-        The corrected form (``typo in text``), the size of the approximation
-        (``holds approximately``) or the counterexample (``fails``).
+        The evidence behind the verdict: the one-symbol change (``typo``), the omitted
+        condition, the size of the approximation and when it vanishes (``holds
+        approximately``), the counterexample (``wrong``) or the setting (``not
+        reproduced``).
+    repaired : str
+        A true version of the statement, where one exists ("" otherwise).
     estimate, stderr, z : float, optional
         Numbers behind ``measured`` for statistical rows.
     """
@@ -52,6 +65,7 @@ class ClaimRow:
     measured: str
     verdict: str
     detail: str = ""
+    repaired: str = ""
     estimate: float | None = None
     stderr: float | None = None
     z: float | None = None
@@ -66,25 +80,115 @@ class ClaimRow:
 
 @dataclass
 class CheckOutput:
-    """Rows of one check and the data its figures are drawn from."""
+    """Rows of one check, the data its figures are drawn from, and its counterexamples.
+
+    ``counterexamples`` maps a row id to named networks (``{"target": net, "approx":
+    net}``); ``slth verify --save-counterexamples DIR`` writes each as
+    ``DIR/<row id>.<name>.npz`` (readable with :func:`slth_theory.load`).
+    """
 
     rows: list[ClaimRow]
     data: dict[str, Any] = field(default_factory=dict)
+    counterexamples: dict[str, dict[str, Network]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ClaimInfo:
+    """What ``slth verify --explain ID`` prints about one row.
+
+    Attributes
+    ----------
+    id : str
+        The row id the check produces.
+    statement : str
+        What the row checks (the statement of the paper, in a few words).
+    method : str
+        How it is checked (exact computation, construction, Monte Carlo with its tolerance).
+    reproduce : str
+        A command that reproduces the row or its counterexample.
+    """
+
+    id: str
+    statement: str
+    method: str
+    reproduce: str
 
 
 @dataclass
 class Check:
-    """A named group of claims: ``run(level, seed) -> CheckOutput`` and an optional
-    ``plot(data, outdir) -> list[Path]``."""
+    """A named group of claims: ``run(level, seed) -> CheckOutput``, an optional
+    ``plot(data, outdir) -> list[Path]`` and a :class:`ClaimInfo` per row."""
 
     name: str
     run: Callable[[str, int], CheckOutput]
     plot: Callable[[dict[str, Any], Path], list[Path]] | None = None
     order: int = 100
     cost: float = 1.0  # relative share of a run's time, for the progress bar
+    claims: tuple[ClaimInfo, ...] = ()
 
 
 _PROGRESS: Callable[[float], None] | None = None
+_REGISTRY: dict[str, Check] = {}
+_DISCOVERED = False
+
+
+def register_check(name: str, run: Callable[[str, int], CheckOutput], *,
+                   claims: Sequence[ClaimInfo], plot: Callable[[dict[str, Any], Path],
+                                                                list[Path]] | None = None,
+                   order: int = 100, cost: float = 1.0) -> Check:
+    """Register a check of the claims report (call it at import time of your module).
+
+    Parameters
+    ----------
+    name : str
+        The check's name (``slth verify --only NAME``); letters, digits, ``-_.``.
+    run : callable
+        ``run(level, seed) -> CheckOutput`` with ``level`` in ``('quick', 'full')``; it must
+        derive all randomness from ``seed``.
+    claims : sequence of ClaimInfo
+        One entry per row id ``run`` produces (``--explain`` reads them without running).
+    plot : callable, optional
+        ``plot(data, outdir) -> list of paths`` drawing figures from ``CheckOutput.data``.
+    order : int
+        Position in the report (the toolkit's checks use 10-60).
+    cost : float
+        Relative share of a run's time (progress bar only).
+
+    Returns
+    -------
+    Check
+
+    Raises
+    ------
+    ValueError
+        For an invalid name, no claims, duplicate row ids, or a name already registered by
+        a different function.
+    """
+    import re
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise ValueError(f"name must be letters, digits, '-', '_' or '.'; got {name!r}")
+    claims = tuple(claims)
+    if not claims or not all(isinstance(c, ClaimInfo) for c in claims):
+        raise ValueError("claims must be a non-empty sequence of ClaimInfo")
+    ids = [c.id for c in claims]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"duplicate row ids in claims of {name!r}")
+    old = _REGISTRY.get(name)
+    if old is not None and getattr(old.run, "__qualname__", None) != getattr(
+            run, "__qualname__", None):
+        raise ValueError(f"check {name!r} registered twice")
+    check = Check(name, run, plot, order, cost, claims)
+    _REGISTRY[name] = check
+    return check
+
+
+def unregister_check(name: str) -> None:
+    """Remove a check registered with :func:`register_check` (e.g. at the end of an
+    interactive session or a test); unknown names raise ``ValueError``."""
+    if name not in _REGISTRY:
+        raise ValueError(f"no check {name!r} is registered")
+    del _REGISTRY[name]
 
 
 def report_progress(done: float, total: float) -> None:
@@ -96,18 +200,21 @@ def report_progress(done: float, total: float) -> None:
 
 
 def _discover() -> dict[str, Check]:
-    from slth_theory.verify import checks as pkg
+    """The registered checks in report order (importing the toolkit's check modules and
+    the entry points of group :data:`ENTRY_POINT_GROUP` once)."""
+    global _DISCOVERED
+    if not _DISCOVERED:
+        from importlib.metadata import entry_points
 
-    found: dict[str, Check] = {}
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
-        for c in getattr(mod, "CHECKS", []):
-            if c.name in found:
-                raise ValueError(f"check {c.name!r} registered twice")
-            found[c.name] = c
-    return dict(sorted(found.items(), key=lambda kv: (kv[1].order, kv[0])))
+        from slth_theory.verify import checks as pkg
+
+        for info in pkgutil.iter_modules(pkg.__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            importlib.import_module(ep.value.split(":")[0])
+        _DISCOVERED = True
+    return dict(sorted(_REGISTRY.items(), key=lambda kv: (kv[1].order, kv[0])))
 
 
 def names() -> list[str]:
@@ -123,6 +230,52 @@ def get_check(name: str) -> Check:
     return found[name]
 
 
+def explain(row_id: str) -> tuple[str, ClaimInfo]:
+    """``(check name, ClaimInfo)`` of a row id, without running anything."""
+    for check in _discover().values():
+        for info in check.claims:
+            if info.id == row_id:
+                return check.name, info
+    known = sorted(i.id for c in _discover().values() for i in c.claims)
+    raise ValueError(f"unknown row id {row_id!r}; known ids: {', '.join(known)}")
+
+
+def exit_status(rows: Sequence[ClaimRow]) -> int:
+    """1 if a row's verdict is in :data:`EXIT_1_VERDICTS`, else 0."""
+    return int(any(r.verdict in EXIT_1_VERDICTS for r in rows))
+
+
+def _encode_counterexamples(cex: dict[str, dict[str, Network]]) -> dict[str, Any]:
+    return {rid: {name: {"weights": list(n.weights), "biases": list(n.biases),
+                         "output_activation": n.output_activation}
+                  for name, n in nets.items()} for rid, nets in cex.items()}
+
+
+def decode_counterexamples(data: dict[str, Any] | None) -> dict[str, dict[str, Network]]:
+    """Inverse of the plain form counterexamples travel in through the sweep engine."""
+    out: dict[str, dict[str, Network]] = {}
+    for rid, nets in (data or {}).items():
+        out[rid] = {}
+        for name, d in nets.items():
+            d = decode_data(d)
+            out[rid][name] = Network([w for w in d["weights"]], [b for b in d["biases"]],
+                                     d["output_activation"], {"claim": rid})
+    return out
+
+
+def save_counterexamples(cex: dict[str, dict[str, Network]], outdir: Path) -> list[Path]:
+    """Write each counterexample network as ``outdir/<row id>.<name>.npz``."""
+    from slth_theory.model.io import save
+
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for rid, nets in sorted(cex.items()):
+        for name, net in sorted(nets.items()):
+            paths.append(save(net, outdir / f"{rid}.{name}.npz"))
+    return paths
+
+
 def _unique(names: list[str]) -> list[str]:
     """``names`` without repeats, first occurrence kept (``--only a --only a`` runs once)."""
     return list(dict.fromkeys(names))
@@ -132,7 +285,9 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
                figures: Path | None = None, on_done: Callable[[str], None] | None = None,
                on_progress: Callable[[float], None] | None = None,
                errors: list[tuple[str, BaseException]] | None = None,
-               on_start: Callable[[str], None] | None = None) -> list[ClaimRow]:
+               on_start: Callable[[str], None] | None = None,
+               counterexamples: dict[str, dict[str, Network]] | None = None
+               ) -> list[ClaimRow]:
     """Run checks and return all rows in report order.
 
     Parameters
@@ -154,6 +309,8 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
     errors : list, optional
         If given, a check that raises is recorded here as ``(name, exception)`` and the
         remaining checks still run; otherwise the exception propagates.
+    counterexamples : dict, optional
+        If given, filled with every check's :attr:`CheckOutput.counterexamples`.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}; got {level!r}")
@@ -181,6 +338,8 @@ def run_checks(level: str = "quick", seed: int = 0, only: list[str] | None = Non
         finally:
             _PROGRESS = None
         rows.extend(out.rows)
+        if counterexamples is not None:
+            counterexamples.update(out.counterexamples)
         base += check.cost
         if on_progress is not None:
             on_progress(base / total)
@@ -219,7 +378,8 @@ def run_check_sweep(config: dict[str, Any], seed: int) -> dict[str, Any]:
     try:
         out = check.run(config["level"], seed)
         data = encode_data(out.data) if check.plot is not None else None
-        return {"rows": [r.to_dict() for r in out.rows], "data": data, "error": None}
+        return {"rows": [r.to_dict() for r in out.rows], "data": data, "error": None,
+                "counterexamples": encode_data(_encode_counterexamples(out.counterexamples))}
     except Exception as exc:
         return {"rows": [], "data": None,
                 "error": {"type": type(exc).__name__, "message": str(exc),
@@ -241,6 +401,7 @@ def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None
                      on_progress: Callable[[float], None] | None = None,
                      errors: list[tuple[str, BaseException]] | None = None,
                      on_start: Callable[[str], None] | None = None,
+                     counterexamples: dict[str, dict[str, Network]] | None = None,
                      **run_options: Any) -> list[ClaimRow]:
     """:func:`run_checks` through the sweep engine: each check is one run of sweep
     ``verify`` (config ``{"check": name, "level": level}``, seed ``seed``).
@@ -253,7 +414,8 @@ def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None
     :func:`slth_theory.engine.sweep.run_sweep` (``workers``, ``store``, ``scheduler``,
     ``dask_local``, ``recompute``, ``synchronous``, ``connect_timeout``); its progress bar
     is off, ``on_progress`` reports the cost-weighted finished fraction instead (within a
-    check too when the checks run in this process).
+    check too when the checks run in this process). ``counterexamples``, if given, is
+    filled as in :func:`run_checks`.
 
     Returns
     -------
@@ -317,6 +479,9 @@ def run_checks_sweep(level: str = "quick", seed: int = 0, only: list[str] | None
             errors.append((check.name, exc))
             continue  # as run_checks: a check whose run or plot raised gives no rows
         rows.extend(check_rows)
+        if counterexamples is not None:
+            counterexamples.update(_stored(check.name, decode_counterexamples,
+                                           res.get("counterexamples")))
     return rows
 
 

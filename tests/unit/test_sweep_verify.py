@@ -28,7 +28,7 @@ def test_workers_2_gives_the_rows_of_the_plain_loop(capsys):
     give the rows of the plain in-process loop (all threads), as JSON text."""
     code, rows2 = _rows(capsys, ["lemma2", "lemma3"], "--workers", "2")
     plain = [r.to_dict() for r in claims.run_checks("quick", 0, ["lemma2", "lemma3"])]
-    assert code == 0 and len(rows2) == 13
+    assert code == 0 and len(rows2) == len(plain) == 19
     assert json.dumps(plain) == json.dumps(rows2)
     code, rows1 = _rows(capsys, ["lemma1"], "--workers", "1")
     plain = [r.to_dict() for r in claims.run_checks("quick", 0, ["lemma1"])]
