@@ -221,3 +221,24 @@ def test_official_preset_numba_matches_numpy(task, bias):
     # lr divided by the accumulated scale of the epochs before
     for prev, row, lr in zip(b.history[:-1], b.history[1:], s.epoch_lrs()[1:], strict=True):
         assert row["lr"] == pytest.approx(lr / prev["output_scale"], rel=1e-12)
+
+
+def test_random_functions_take_int_seedsequence_or_generator():
+    """SPEC 7: ``rng`` is an int, a SeedSequence or a Generator; an int and the
+    SeedSequence of that int give the same draws."""
+    from slth_theory.pruning.planting import make_planted_data, random_target
+    net = initialize([2, 6, 3], "he-normal", bias="nonzero", output_activation="identity",
+                     rng=0)
+    s = Settings(0.5, epochs=1)
+    draws = {
+        "make_dataset": lambda r: make_dataset("onion", n=20, rng=r).x_train,
+        "init_scores": lambda r: init_scores(net, r)[0][0],
+        "make_plan": lambda r: make_plan(net, 10, s, r).permutations[0],
+        "random_target": lambda r: random_target([2, 3, 1], rng=r).weights[0],
+        "make_planted_data": lambda r: make_planted_data(
+            random_target([2, 3, 1], rng=0), n=20, rng=r).x_train,
+    }
+    for name, f in draws.items():
+        a, b = f(7), f(np.random.SeedSequence(7))
+        np.testing.assert_array_equal(a, b, err_msg=name)
+        assert f(np.random.default_rng(7)).shape == a.shape
