@@ -39,7 +39,13 @@ from slth_theory.model.network import Network
 from slth_theory.model.schemes import initialize
 from slth_theory.model.ticket import Ticket
 from slth_theory.pruning.datasets import Dataset
-from slth_theory.pruning.edge_popup import Settings, edge_popup, evaluate, fit_output_scale
+from slth_theory.pruning.edge_popup import (
+    Settings,
+    edge_popup,
+    evaluate,
+    fit_output_scale,
+    n_keep,
+)
 
 TARGET_BIAS_RANGE = 0.5
 BIASES = ("nonzero", "zero")
@@ -244,6 +250,48 @@ def recovery(found: Ticket, planted: Ticket) -> dict[str, float]:
             "kept_weights": kw, "planted_weights": pw, "planted_biases": pb}
 
 
+def chance_recall(config: dict[str, Any]) -> dict[str, float]:
+    """Expected recall of a ticket drawn at random with the counts edge-popup keeps.
+
+    A layer with ``n`` weights, ``p`` of them planted, of which the seeker keeps ``m``
+    (``n_keep`` at the layer's sought density) recovers ``p m / n`` planted weights on
+    average; likewise for biases. The output layer's single bias is always kept
+    (``n_keep(1, d) = 1``), so bias recall has a floor.
+
+    Parameters
+    ----------
+    config : dict
+        A planting configuration (:func:`default_config` keys).
+
+    Returns
+    -------
+    dict
+        ``chance_recall_weights``, ``chance_recall_biases`` (NaN without planted biases).
+    """
+    c = default_config(**{k_: v for k_, v in config.items() if k_ in _CONFIG_KEYS})
+    depth, width, k, n0 = int(c["depth"]), int(c["width"]), int(c["k"]), int(c["inputs"])
+    mw = [n0] + [width] * (depth - 1) + [1]
+    tw = [n0] + [k] * (depth - 1) + [1]
+    fac = float(c["density_factor"])
+    nw = [a * b for a, b in zip(mw[:-1], mw[1:], strict=True)]
+    pw = [a * b for a, b in zip(tw[:-1], tw[1:], strict=True)]
+    if c["per_layer"]:
+        dens = [min(1.0, p / n * fac) for p, n in zip(pw, nw, strict=True)]
+    else:
+        dens = [min(1.0, sum(pw) / sum(nw) * fac)] * depth
+    hit_w = sum(p * n_keep(n, d) / n for p, n, d in zip(pw, nw, dens, strict=True))
+    out = {"chance_recall_weights": hit_w / sum(pw), "chance_recall_biases": math.nan}
+    if c["bias"] == "nonzero":
+        pb, nb = tw[1:], mw[1:]
+        hit_b = sum(p * n_keep(n, d) / n for p, n, d in zip(pb, nb, dens, strict=True))
+        out["chance_recall_biases"] = hit_b / sum(pb)
+    return out
+
+
+_CONFIG_KEYS = ("k", "bias", "inputs", "width", "depth", "n_samples", "noise", "method",
+                "epochs", "anneal_epochs", "per_layer", "density_factor", "engine")
+
+
 def default_config(k: int = 4, bias: str = "nonzero", **overrides: Any) -> dict[str, Any]:
     """A complete planting run configuration of plain values."""
     cfg = {"k": int(k), "bias": bias, "inputs": 2, "width": 100, "depth": 3,
@@ -366,19 +414,23 @@ def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "test_mse_planted": mean("test_mse_planted"),
                     "best_possible_mse": mean("best_possible_mse"),
                     "test_mse_mean": mean("test_mse_mean"),
-                    "test_mse_mother": mean("test_mse_mother")})
+                    "test_mse_mother": mean("test_mse_mother"),
+                    **chance_recall(rs[0])})
     return out
 
 
 def markdown_table(summary: list[dict[str, Any]]) -> str:
     """The planting result as a Markdown table."""
-    lines = ["| target biases | k | planted density | recovered weights | recovered biases | "
-             "precision | test MSE found | planted | best possible | mean predictor | runs |",
+    lines = ["| target biases | k | planted density | recovered weights (chance) | "
+             "recovered biases (chance) | precision | test MSE found | planted | "
+             "best possible | mean predictor | runs |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary:
-        rb = "-" if not math.isfinite(s["recall_biases"]) else f"{s['recall_biases']:.2f}"
+        rb = ("-" if not math.isfinite(s["recall_biases"]) else
+              f"{s['recall_biases']:.2f} ({s['chance_recall_biases']:.2f})")
         lines.append(f"| {s['bias']} | {s['k']} | {s['planted_density']:.4f} | "
-                     f"{s['recall_weights']:.2f} | {rb} | {s['precision_weights']:.2f} | "
+                     f"{s['recall_weights']:.2f} ({s['chance_recall_weights']:.2f}) | {rb} | "
+                     f"{s['precision_weights']:.2f} | "
                      f"{s['test_mse_found']:.3g} | {s['test_mse_planted']:.3g} | "
                      f"{s['best_possible_mse']:.3g} | {s['test_mse_mean']:.3g} | {s['n']} |")
     return "\n".join(lines)
@@ -413,6 +465,8 @@ def plot(rows: list[dict[str, Any]], ax=None):
         d = [p["planted_density"] for p in pts]
         ax[0].plot(d, [p["recall_weights"] for p in pts], "o-", color=color,
                    label=f"{label}: weights")
+        ax[0].plot(d, [p["chance_recall_weights"] for p in pts], ":", color=color,
+                   label=f"{label}: weights, random ticket")
         if bias == "nonzero":
             ax[0].plot(d, [p["recall_biases"] for p in pts], "s--", color=color,
                        label=f"{label}: biases")
@@ -428,6 +482,7 @@ def plot(rows: list[dict[str, Any]], ax=None):
         a.set_xlabel("planted density (fraction of weights)")
         a.grid(True, which="both", alpha=0.3)
     ax[0].set_ylabel("fraction of the planted ticket recovered")
+    ax[0].set_title("recovery (dotted: a random ticket of the same counts)", fontsize=8)
     ax[0].set_ylim(-0.02, 1.02)
     ax[1].set_yscale("log")
     ax[1].set_ylabel("test MSE")

@@ -79,3 +79,20 @@ def test_run_one_small_and_grid():
     assert len(g) == 8 and g[0][1] == g[3][1] != g[4][1]
     s = summarize([r, z])
     assert {x["bias"] for x in s} == {"nonzero", "zero"}
+
+
+def test_chance_recall_is_the_expected_overlap_of_a_random_ticket():
+    from slth_theory.pruning.planting import chance_recall
+    cfg = default_config(2, "nonzero", width=10, depth=3, inputs=2)
+    c = chance_recall(cfg)
+    # layers [2,10,10,1]: planted 4/20, 4/100, 2/10 weights, kept the same counts
+    assert c["chance_recall_weights"] == pytest.approx((4 * 4 / 20 + 4 * 4 / 100 + 2 * 2 / 10)
+                                                       / 10)
+    # biases: 2 of 10 (keep n_keep(10, 0.2) = 2), 2 of 10 (keep 1), output 1 of 1 (kept)
+    assert c["chance_recall_biases"] == pytest.approx((2 * 2 / 10 + 2 * 1 / 10 + 1) / 5)
+    rng = np.random.default_rng(0)  # Monte Carlo of random tickets with those counts
+    kept = [4, 4, 2]
+    sizes, planted = [20, 100, 10], [4, 4, 2]
+    hits = np.mean([sum(np.sum(rng.permutation(n)[:m] < p) for n, m, p in
+                        zip(sizes, kept, planted, strict=True)) for _ in range(4000)])
+    assert hits / 10 == pytest.approx(c["chance_recall_weights"], abs=0.01)
