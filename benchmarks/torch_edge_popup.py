@@ -9,7 +9,9 @@ fits ``lambda`` and applies it in place with Lemma 2's transform.
 
 Independent of :mod:`slth_theory.pruning.edge_popup` except for the plain data containers
 ``Settings``/``Plan``: the kept count (``GetSubnet``'s ``n - int((1 - rho) n)``), the
-cosine learning rate and both ``lambda`` fits are written here from their definitions,
+schedules (extra, within, nested; warm-up, restarts, ``lr / Lambda``), the learning rate
+and the three ``lambda`` fits (exact MSE, exact CE, the authors' 20 SGD steps on the last
+mini-batch, with ``torch.optim.SGD``) are written here from their definitions,
 so the comparison test checks the NumPy/Numba code against an implementation that
 shares none of its arithmetic. The cross-entropy fit solves the optimality condition
 ``d CE(y, lambda f) / d lambda = 0`` by bisection in ``log lambda`` to machine
@@ -42,6 +44,54 @@ def _kept(n, rho):
 def _cosine_lr(lr0, epoch, total):
     """Edge-popup's ``cosine_lr``: ``0.5 (1 + cos(pi e / E)) lr0``, ``e`` 0-based."""
     return 0.5 * (1 + math.cos(math.pi * epoch / total)) * lr0
+
+
+def _authors_lr(lr0, epoch, epochs, warmup):
+    """``tabular_main.py`` ``cosine_lr`` with ``_warmup_lr`` (NonZeroBiases, lines 46-76)."""
+    if epoch < warmup:
+        return lr0 * (epoch + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (epoch - warmup) / (epochs - warmup))) * lr0
+
+
+def schedule(settings: Settings):
+    """Per epoch ``(density, lr)`` written out as loops over the schedules.
+
+    ``extra``: ``e_a`` annealing epochs then ``e``; ``within``: ``e`` epochs, the first
+    ``e_a`` annealing; ``nested`` (the authors' ``for anneal_epoch ... for epoch``): ``e``
+    epochs per level. The learning rate: one cosine over all epochs, or (``lr_restarts``)
+    one per level, counted from ``lr_epoch_base``, with ``warmup`` warm-up epochs.
+    """
+    rho, e, ea = settings.density, settings.epochs, settings.anneal_epochs
+    dens = []
+    if settings.anneal_mode == "nested":
+        for level in range(1, max(ea, 1) + 1):
+            dens += [rho ** (level / ea) if ea else rho] * e
+    else:
+        total = e + ea if settings.anneal_mode == "extra" else e
+        for i in range(1, total + 1):
+            dens.append(rho ** (min(i, ea) / ea) if ea else rho)
+    cycle = e if settings.lr_restarts else len(dens)
+    lrs = [_authors_lr(settings.lr, k % cycle + settings.lr_epoch_base, cycle,
+                       settings.warmup) for k in range(len(dens))]
+    return list(zip(dens, lrs, strict=True))
+
+
+def fit_lambda_sgd(out, y, loss, steps=20, lr=0.1):
+    """The authors' ``rescaling`` (``ticket_training.py`` lines 14-27): ``scale = ones(1)``,
+    ``SGD([scale], lr=0.1)``, 20 steps on ``criterion(scale * output, target)``.
+
+    None if the result is not finite and > 0.
+    """
+    crit = torch.nn.CrossEntropyLoss() if loss == "ce" else torch.nn.MSELoss()
+    scale = torch.ones(1, dtype=out.dtype, requires_grad=True)
+    opt = torch.optim.SGD([scale], lr=lr)
+    for _ in range(steps):
+        ll = crit(scale * out, y)
+        opt.zero_grad()
+        ll.backward()
+        opt.step()
+    lam = float(scale.detach())
+    return lam if math.isfinite(lam) and lam > 0 else None
 
 
 def fit_lambda_mse(out, y):
@@ -174,14 +224,17 @@ def run(weights, biases, output_activation, x, y, loss, settings: Settings, plan
     joint = settings.bias_ranking == "joint"
     L = len(ws)
     total = settings.total_epochs
-    densities = settings.epoch_densities()
+    plan_epochs = schedule(settings)
     log_scale = 0.0
     batch_losses, lambdas, secs = [], [], []
+    assert len(plan_epochs) == total
     for e in range(total):
         t0 = time.perf_counter()
+        rho, lr = plan_epochs[e]
+        if settings.lr_over_lambda:  # the authors' args.lr = args.lr / scale
+            lr = lr / math.exp(log_scale)
         for g in opt.param_groups:
-            g["lr"] = _cosine_lr(settings.lr, e, total)
-        rho = densities[e]
+            g["lr"] = lr
         perm = torch.as_tensor(plan.permutations[e])
         for start in range(0, len(perm), settings.batch_size):
             idx = perm[start:start + settings.batch_size]
@@ -196,8 +249,15 @@ def run(weights, biases, output_activation, x, y, loss, settings: Settings, plan
         if settings.method == "edge-popup-scaled":
             with torch.no_grad():
                 wm, bm = _masks(sw, sb, rho, joint)
-                out = _forward(xt, ws, bs, wm, bm, relu_out)
-            fitted = fit_lambda_ce(out, yt) if loss == "ce" else fit_lambda_mse(out, yt)
+                if settings.lambda_fit == "sgd-last-batch":
+                    last = perm[((len(perm) - 1) // settings.batch_size) * settings.batch_size:]
+                    out = _forward(xt[last], ws, bs, wm, bm, relu_out)
+                else:
+                    out = _forward(xt, ws, bs, wm, bm, relu_out)
+            if settings.lambda_fit == "sgd-last-batch":
+                fitted = fit_lambda_sgd(out, yt[last], loss)
+            else:
+                fitted = fit_lambda_ce(out, yt) if loss == "ce" else fit_lambda_mse(out, yt)
             if fitted is not None:
                 lam = fitted
                 log_scale += math.log(lam)

@@ -8,6 +8,7 @@ by :mod:`slth_theory` itself, so ``run_sweep("fig1", ...)`` and ``slth figures``
 sweep                  function
 =====================  ====================================================================
 ``fig1``               :func:`slth_theory.pruning.figure1.run_one` (Figure 1, Section 6)
+``plant``              :func:`slth_theory.pruning.planting.run_one` (planted tickets)
 ``calibrate``          :func:`slth_theory.construction.calibration.run_one` (C of Theorem 5)
 ``calibrate-reality``  :func:`slth_theory.construction.calibration.reality_one`
 ``verify``             :func:`slth_theory.verify.report.run_check_sweep` (claims report)
@@ -24,12 +25,14 @@ from slth_theory.engine.sweep import register_lazy
 
 SWEEPS = {
     "fig1": "slth_theory.pruning.figure1:run_one",
+    "plant": "slth_theory.pruning.planting:run_one",
     "calibrate": "slth_theory.construction.calibration:run_one",
     "calibrate-reality": "slth_theory.construction.calibration:reality_one",
     "verify": "slth_theory.verify.report:run_check_sweep",
 }
 FIGURE_MODULES = (
     "slth_theory.pruning.figure1",
+    "slth_theory.pruning.planting",
     "slth_theory.construction.calibration",
     "slth_theory.verify.report",
 )

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int, positive_int
+from slth_theory.cli.prune import add_preset_arguments, preset_overrides
 from slth_theory.cli.sweep import add_execution_arguments
 from slth_theory.engine.backends import SweepRunError
-from slth_theory.engine.files import atomic_output, refuse_same_file, save_figure, write_text
+from slth_theory.engine.files import refuse_same_file
 from slth_theory.engine.sweep import SweepInterrupted, run_sweep
 from slth_theory.pruning import figure1 as ex
-from slth_theory.pruning.datasets import TASKS
-from slth_theory.pruning.edge_popup import ANNEAL_MODES, BIAS_RANKINGS, METHODS
+from slth_theory.pruning.datasets import SYNTHETIC_TASKS as TASKS
+from slth_theory.pruning.edge_popup import METHODS
 
 NAME = "reproduce"
 HELP = "re-run the paper's experiments (fig1: edge-popup grid of Section 6) and plot them"
@@ -48,7 +48,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("figure", choices=FIGURES, help="which figure (fig1: Section 6, Figure 1)")
     p.add_argument("--reps", type=positive_int, default=ex.REPS,
                    help=f"repetitions per configuration (default {ex.REPS})")
-    p.add_argument("--out", default="figures", help="output directory (default figures/)")
+    p.add_argument("--out", default=None,
+                   help="output directory (default figures/ for --preset paper, "
+                        "figures/fig1_official/ for --preset official)")
     p.add_argument("--tasks", type=_list(TASKS), default=list(TASKS),
                    help="comma-separated subset of shifted-relu,onion (default both)")
     p.add_argument("--densities", type=_densities, default=None,
@@ -64,13 +66,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--anneal-epochs", type=nonneg_int, default=None,
                    help="annealing epochs e_a for every run (default: the paper's per task "
                         "and density)")
-    p.add_argument("--anneal-mode", choices=ANNEAL_MODES, default=None,
-                   help="extra (default): e_a annealing epochs before e epochs; within: "
-                        "annealing inside the e epochs")
-    p.add_argument("--bias-ranking", choices=BIAS_RANKINGS, default=None,
-                   help="separate (default) or joint ranking of bias scores")
     p.add_argument("--width", type=positive_int, default=None, help="hidden width (100)")
-    p.add_argument("--depth", type=positive_int, default=None, help="weight layers (5)")
+    p.add_argument("--depth", type=positive_int, default=None,
+                   help="depth (5; counted as --depth-convention says)")
     p.add_argument("--n-samples", type=positive_int, default=None,
                    help="samples per data set before the 80/20 split (10000)")
     p.add_argument("--seed", type=nonneg_int, default=ex.ROOT_SEED,
@@ -81,6 +79,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--plot-only", nargs="+", metavar="CSV", default=None,
                    help="no runs: merge these result CSVs (duplicate runs dropped) into "
                         "OUT/fig1.csv and plot them")
+    add_preset_arguments(p)
     add_execution_arguments(
         p, store_default=None,
         store_help=f"SQLite results store (default OUT/{STORE_NAME}); runs it holds are "
@@ -88,33 +87,28 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_json_flag(p)
 
 
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    """Write ``rows`` (columns :data:`experiments.CSV_FIELDS`) atomically to ``path``."""
-    with atomic_output(path, "w", newline="") as fh:
-        w = csv.DictWriter(fh, ex.CSV_FIELDS, extrasaction="ignore")
-        w.writeheader()
-        w.writerows(rows)
-
-
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
+    out = Path(args.out) if args.out else Path("figures") / ex.PRESET_DIRS[args.preset]
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "fig1.csv"
+    store = None
     if args.plot_only:
         refuse_same_file(args.plot_only, csv_path, "--out")
         for pth in args.plot_only:
             if not Path(pth).exists():
                 raise ValueError(f"--plot-only: file {pth!r} does not exist")
+            if Path(pth).resolve() == csv_path.resolve():
+                raise ValueError(f"--plot-only: {pth!r} is the output CSV itself; give "
+                                 "another --out")
         rows, seen = [], set()
         for r in ex.read_csv(args.plot_only):  # drop duplicate runs (first one wins)
             if ex.run_key(r) not in seen:
                 seen.add(ex.run_key(r))
                 rows.append(r)
-        _write_csv(csv_path, rows)
     else:
         overrides = {"epochs": args.epochs, "anneal_epochs": args.anneal_epochs,
-                     "anneal_mode": args.anneal_mode, "bias_ranking": args.bias_ranking,
-                     "width": args.width, "depth": args.depth, "n_samples": args.n_samples}
+                     "width": args.width, "depth": args.depth, "n_samples": args.n_samples,
+                     **preset_overrides(args)}
         only = None
         if args.only_reps is not None:
             try:
@@ -123,7 +117,8 @@ def run(args: argparse.Namespace) -> int:
                 raise ValueError(f"--only-reps must be comma-separated integers; got "
                                  f"{args.only_reps!r}") from None
         jobs = ex.grid(args.reps, args.tasks, args.densities, args.methods, args.schemes,
-                       args.biases, root_seed=args.seed, only_reps=only, **overrides)
+                       args.biases, root_seed=args.seed, only_reps=only, preset=args.preset,
+                       **overrides)
         store = Path(args.store) if args.store else out / STORE_NAME
         try:
             records = run_sweep("fig1", [c for c, _ in jobs], seeds=[s for _, s in jobs],
@@ -138,21 +133,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"slth reproduce: error: {exc}; finished runs are kept in {store}",
                   file=sys.stderr)
             return 1
-        _write_csv(csv_path, [dict(r["results"], rep=r["config"]["rep"]) for r in records])
-        rows = ex.read_csv([csv_path])
-    summary = ex.summarize(rows)
+        rows = [dict(r["results"], rep=r["config"]["rep"]) for r in records]
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = ex.plot_fig1(rows)
-    png = out / "fig1.png"
-    save_figure(fig, png, dpi=150)
-    table = ex.markdown_table(summary)
-    write_text(out / "fig1_table.md", table + "\n")
+    files = ex.write_fig1(rows, out, args.preset)
+    rows = ex.read_csv([csv_path])
+    summary = ex.summarize(rows)
+    png, table_path = files[1], files[-1]
     if args.json:
-        emit_json({"csv": str(csv_path), "figure": str(png), "runs": len(rows),
-                   "store": None if args.plot_only else str(store), "summary": summary})
+        emit_json({"csv": str(csv_path), "figure": str(png), "table": str(table_path),
+                   "runs": len(rows), "preset": args.preset,
+                   "store": None if store is None else str(store), "summary": summary})
     else:
-        print(table)
-        print(f"wrote {csv_path} ({len(rows)} runs), {png}, {out / 'fig1_table.md'}")
+        print(table_path.read_text(), end="")
+        print(f"wrote {csv_path} ({len(rows)} runs), {png}, {table_path}")
     return 0

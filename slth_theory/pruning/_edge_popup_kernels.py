@@ -126,11 +126,13 @@ def _topk_abs(a, k, state, scratch, out):
 
 
 @njit(cache=True)
-def _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rho, state, absbuf, scratch,
+def _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rhos, state, absbuf, scratch,
            mbuf):
-    """Masks of all layers; ``state`` has 2 rows of (threshold, band) per layer."""
+    """Masks of all layers at densities ``rhos[l]``; ``state`` has 2 rows of (threshold,
+    band) per layer."""
     L = widths.size - 1
     for l in range(L):
+        rho = rhos[l]
         w0, w1 = woff[l], woff[l + 1]
         b0, b1 = boff[l], boff[l + 1]
         nw = w1 - w0
@@ -158,7 +160,7 @@ def _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rho, state, absbuf
 
 @njit(cache=True)
 def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B, SW, SB,
-           BUFW, BUFB, has_bs, joint, rho, lr, mu, wd, state, out_losses):
+           BUFW, BUFB, has_bs, joint, rhos, lr, mu, wd, state, out_losses):
     """Train one epoch in place (SW, SB, BUFW, BUFB); batch losses into ``out_losses``.
 
     Returns the number of batches, or ``-b`` if batch ``b`` (1-based) gave a non-finite
@@ -181,7 +183,7 @@ def _epoch(x, y_reg, y_cls, is_ce, relu_out, perm, bs, widths, woff, boff, W, B,
     for start in range(0, n, bs):
         stop = min(start + bs, n)
         m = stop - start
-        _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rho, state, absbuf,
+        _masks(widths, woff, boff, SW, SB, MW, MB, has_bs, joint, rhos, state, absbuf,
                scratch, mbuf)
         for j in range(W.size):
             WE[j] = W[j] * MW[j]
@@ -319,7 +321,10 @@ class FusedTrainer:
         self.B = np.concatenate([np.asarray(b).ravel() for b in biases])
 
     def run_epoch(self, x, y, perm, batch_size, rho, lr) -> np.ndarray:
+        """One epoch; ``rho`` is one density for every layer or one per layer."""
         n = perm.size
+        rhos = np.ascontiguousarray(np.broadcast_to(np.asarray(rho, dtype=np.float64),
+                                                    (len(self.shapes),)))
         losses = np.empty((n + batch_size - 1) // batch_size)
         x = np.ascontiguousarray(x, dtype=np.float64)
         if self.is_ce:
@@ -331,7 +336,7 @@ class FusedTrainer:
         n_done = _epoch(x, y_reg, y_cls, self.is_ce, self.relu_out,
                np.ascontiguousarray(perm, dtype=np.int64), int(batch_size), self.widths,
                self.woff, self.boff, self.W, self.B, self.SW, self.SB, self.BUFW, self.BUFB,
-               self.has_bs, self.joint, float(rho), float(lr), self.mu, self.wd, self.state,
+               self.has_bs, self.joint, rhos, float(lr), self.mu, self.wd, self.state,
                losses)
         if n_done < 0:
             raise FloatingPointError(f"non-finite loss or score in batch {-n_done}")

@@ -2,6 +2,8 @@
 
 import csv
 
+import pytest
+
 from slth_theory.cli.main import main
 
 
@@ -70,3 +72,56 @@ def test_reproduce_runs_through_the_engine_bit_for_bit_and_resumes(tmp_path, cap
     assert again == row  # the timing columns too: they come from the stored run
     with ResultsStore(store, readonly=True) as db:
         assert db.records("fig1") == [rec]
+
+
+def _committed_row(preset_dir, key):
+    from pathlib import Path
+    committed = Path(__file__).resolve().parents[2] / "figures" / preset_dir / "fig1.csv"
+    rows = [r for r in csv.DictReader(open(committed))
+            if (r["task"], r["density"], r["method"], r["scheme"], r["bias"], r["rep"]) == key]
+    return rows[0] if rows else None
+
+
+def test_rescaled_row_reproduces_bit_for_bit(tmp_path):
+    """A rescaled run (edge-popup-scaled, non-zero biases, lambda != 1) of the committed
+    paper-preset Figure 1 reproduces every column but the timings bit for bit."""
+    key = ("shifted-relu", "0.05", "edge-popup-scaled", "he-normal", "nonzero", "0")
+    ref = _committed_row(".", key)
+    assert ref is not None and float(ref["output_scale"]) != 1.0
+    one = ["fig1", "--reps", "1", "--tasks", "shifted-relu", "--densities", "0.05",
+           "--methods", "edge-popup-scaled", "--schemes", "he-normal", "--biases", "nonzero",
+           "--out", str(tmp_path), "--workers", "1", "--quiet"]
+    assert main(["reproduce", *one]) == 0
+    (row,) = list(csv.DictReader(open(tmp_path / "fig1.csv")))
+    timing = {"seconds", "seconds_per_epoch"}
+    assert {k: v for k, v in row.items() if k not in timing} == \
+        {k: v for k, v in ref.items() if k not in timing}
+
+
+@pytest.mark.slow
+def test_official_rescaled_row_reproduces_bit_for_bit(tmp_path):
+    """The same for the official preset (50 epochs: slow)."""
+    key = ("shifted-relu", "0.05", "edge-popup-scaled", "he-normal", "nonzero", "0")
+    ref = _committed_row("fig1_official", key)
+    assert ref is not None and float(ref["output_scale"]) != 1.0
+    one = ["fig1", "--preset", "official", "--reps", "1", "--tasks", "shifted-relu",
+           "--densities", "0.05", "--methods", "edge-popup-scaled", "--schemes", "he-normal",
+           "--biases", "nonzero", "--out", str(tmp_path), "--workers", "1", "--quiet"]
+    assert main(["reproduce", *one]) == 0
+    (row,) = list(csv.DictReader(open(tmp_path / "fig1.csv")))
+    timing = {"seconds", "seconds_per_epoch"}
+    assert {k: v for k, v in row.items() if k not in timing} == \
+        {k: v for k, v in ref.items() if k not in timing}
+
+
+def test_reproduce_official_preset_tiny(tmp_path):
+    rc = main(["reproduce", "fig1", "--preset", "official", "--reps", "1", "--tasks", "onion",
+               "--densities", "0.2", "--methods", "edge-popup-scaled", "--schemes",
+               "he-normal", "--epochs", "2", "--anneal-epochs", "1", "--warmup", "1",
+               "--n-samples", "200", "--width", "8", "--depth", "3", "--out", str(tmp_path),
+               "--workers", "1", "--quiet"])
+    assert rc == 0
+    rows = list(csv.DictReader(open(tmp_path / "fig1.csv")))
+    assert len(rows) == 2 and {r["preset"] for r in rows} == {"official"}
+    assert {r["weight_layers"] for r in rows} == {"2"} and rows[0]["anneal_mode"] == "nested"
+    assert "preset `official`" in (tmp_path / "fig1_table.md").read_text()
