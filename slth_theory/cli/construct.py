@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
               f"(tol {pe['tol_weight']:.3g}), max |bias error| {pe['max_bias_error']:.3g} "
               f"(tol {pe['tol_bias']:.3g})")
     for note in con.warnings:
-        print(f"WARNING: {note}", file=sys.stderr)
+        print(f"slth construct: warning: {' '.join(str(note).split())}", file=sys.stderr)
     box = ("[-1,1]^n0" if np.all(con.lo == -1) and np.all(con.hi == 1)
            else f"the box [{con.lo.min():g}..{con.hi.max():g}] (--domain)")
     print(f"certificate of sup_x ||f(x) - lambda f_ticket(x)||_2 over {box}:")

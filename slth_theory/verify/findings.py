@@ -1,6 +1,8 @@
-"""The findings table of README.md, generated from the rows of ``slth verify --json``.
+"""The findings tables, generated from the rows of ``slth verify --json``.
 
-``slth verify --full --markdown`` prints it; :func:`findings_markdown` builds it from rows
+``docs/findings.md`` holds the full table (claim, verdict, measured, detail) and README.md
+a compact one (claim, verdict, first clause of the measurement).
+``slth verify --full --markdown`` prints the full one; :func:`findings_markdown` builds it from rows
 (dicts with ``id``, ``verdict``, ``measured``, ``detail`` and optionally ``repaired``, as
 ``slth verify --json`` prints them, or :class:`~slth_theory.verify.report.ClaimRow`
 objects). :func:`replace_findings` puts a table between the README's markers
@@ -17,6 +19,9 @@ from typing import Any
 START = "<!-- findings:start -->"
 END = "<!-- findings:end -->"
 HEADER = ("claim", "verdict", "measured", "detail")
+COMPACT_HEADER = ("claim", "verdict", "measured (first clause)")
+#: Longest ``measured`` cell of the compact (README) table.
+COMPACT_WIDTH = 72
 
 #: Verdicts whose detail is left out of the table (the statement holds as written).
 QUIET_VERDICTS = frozenset({"holds"})
@@ -35,14 +40,26 @@ def _cell(text: Any) -> str:
     return " ".join(str(text if text is not None else "").split()).replace("|", "\\|")
 
 
-def findings_markdown(rows: Iterable[Any]) -> str:
-    """The README's findings table (Markdown) for claim rows.
+def _first_clause(text: str, width: int = COMPACT_WIDTH) -> str:
+    """The text up to its first ``;``, cut at a word boundary to ``width`` characters."""
+    head = text.split(";")[0].strip()
+    if len(head) <= width:
+        return head + (" ..." if head != text.strip() else "")
+    cut = head[:width].rsplit(" ", 1)[0]
+    return cut + " ..."
+
+
+def findings_markdown(rows: Iterable[Any], compact: bool = False) -> str:
+    """The findings table (Markdown) for claim rows.
 
     Parameters
     ----------
     rows : iterable of dict or ClaimRow
         Each with ``id``, ``verdict``, ``measured`` and ``detail``; a true ``repaired``
         field (if present) is shown after the verdict as ``(repaired)``.
+    compact : bool
+        The README's short form: claim, verdict and the first clause of the measurement
+        (at most :data:`COMPACT_WIDTH` characters); the full table is ``docs/findings.md``.
 
     Returns
     -------
@@ -55,7 +72,8 @@ def findings_markdown(rows: Iterable[Any]) -> str:
     ValueError
         If a row lacks ``id`` or ``verdict``.
     """
-    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    header = COMPACT_HEADER if compact else HEADER
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for raw in rows:
         row = _row_dict(raw)
         for key in ("id", "verdict"):
@@ -64,6 +82,10 @@ def findings_markdown(rows: Iterable[Any]) -> str:
         verdict = _cell(row["verdict"])
         if row.get("repaired"):
             verdict += " (repaired)"
+        if compact:
+            lines.append(f"| `{_cell(row['id'])}` | {verdict} | "
+                         f"{_cell(_first_clause(str(row.get('measured', ''))))} |")
+            continue
         detail = "" if row["verdict"] in QUIET_VERDICTS else _cell(row.get("detail", ""))
         lines.append(f"| `{_cell(row['id'])}` | {verdict} | {_cell(row.get('measured', ''))} "
                      f"| {detail} |")

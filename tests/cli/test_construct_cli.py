@@ -134,7 +134,7 @@ def test_construct_exit_1_with_json_naming_what_missed(tmp_path, target, capsys)
     assert any("below Theorem 5" in w for w in rep["warnings"])
     code, out, err = run(["construct", "--target", str(target), "--eps", "0.01", "--pool", "3",
                           "--out", str(tmp_path / "t2.npz"), "--quiet"], capsys)
-    assert code == 1 and "NOT OK" in err and "WARNING" in err
+    assert code == 1 and "NOT OK" in err and "slth construct: warning: " in err
 
 
 def test_missed_names_a_failed_certificate():

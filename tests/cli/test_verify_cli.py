@@ -166,7 +166,7 @@ def test_explain_prints_what_how_and_reproduce(capsys):
     out = capsys.readouterr().out
     assert out.startswith("lemma4.appendix  (check 'lemma4')")
     assert "checks:" in out and "how:" in out and "reproduce:" in out
-    assert main(["verify", "--explain", "lemma1.value", "--json", "-"]) == 0
+    assert main(["verify", "--explain", "lemma1.value", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["check"] == "lemma1" and info["reproduce"]
 
@@ -183,7 +183,7 @@ def test_save_counterexamples_loadable(tmp_path, capsys):
     import slth_theory
 
     d = tmp_path / "cex"
-    assert main(["verify", "--quick", "--only", "lemma2", "--quiet", "--json", "-",
+    assert main(["verify", "--quick", "--only", "lemma2", "--quiet", "--json",
                  "--save-counterexamples", str(d)]) == 0
     capsys.readouterr()
     theta = slth_theory.load(d / "lemma2.sigma_sign.theta.npz")

@@ -61,22 +61,32 @@ def _verify_rows(level: str) -> list[dict]:
     return json.loads(r.stdout)
 
 
+#: The pages holding a generated findings table, and whether it is the compact form.
+FINDINGS_PAGES = {README: True, ROOT / "docs" / "findings.md": False}
+
+
 def test_findings_claims_and_verdicts_match_a_fresh_quick_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     rows = _verify_rows("quick")
-    fresh = parse_findings(replace_findings(_readme(), findings_markdown(rows)))
-    committed = parse_findings(_readme())
-    assert committed == fresh, (
-        "README findings table disagrees with `slth verify --quick` (claim, verdict). "
-        "Regenerate: SLTH_UPDATE_FINDINGS=1 python -m pytest -m slow tests/docs/test_readme.py")
+    for page, compact in FINDINGS_PAGES.items():
+        text = page.read_text(encoding="utf-8")
+        fresh = parse_findings(replace_findings(text, findings_markdown(rows, compact)))
+        assert parse_findings(text) == fresh, (
+            f"{page.name}: findings table disagrees with `slth verify --quick` (claim, verdict)."
+            " Regenerate: SLTH_UPDATE_FINDINGS=1 python -m pytest -m slow "
+            "tests/docs/test_readme.py")
 
 
 @pytest.mark.slow
 def test_findings_table_equals_a_fresh_full_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    fresh = replace_findings(_readme(), findings_markdown(_verify_rows("full")))
-    if os.environ.get("SLTH_UPDATE_FINDINGS"):
-        tmp = README.with_suffix(".md.tmp")
-        tmp.write_text(fresh, encoding="utf-8")
-        tmp.replace(README)
-    assert _readme() == fresh, "README findings table differs from `slth verify --full`"
+    rows = _verify_rows("full")
+    for page, compact in FINDINGS_PAGES.items():
+        fresh = replace_findings(page.read_text(encoding="utf-8"),
+                                 findings_markdown(rows, compact))
+        if os.environ.get("SLTH_UPDATE_FINDINGS"):
+            tmp = page.with_suffix(".md.tmp")
+            tmp.write_text(fresh, encoding="utf-8")
+            tmp.replace(page)
+        assert page.read_text(encoding="utf-8") == fresh, (
+            f"{page.name}: findings table differs from `slth verify --full`")

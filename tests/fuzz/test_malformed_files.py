@@ -112,7 +112,7 @@ def test_a_store_with_a_damaged_page_is_never_written(stores, tmp_path):
 
 
 def test_damaged_rows_are_one_line(stores, tmp_path):
-    o = run_inprocess(["sweep", "export", stores["bad_results_json"], "--json",
+    o = run_inprocess(["sweep", "export", stores["bad_results_json"], "--json-out",
                        tmp_path / "o.json"], tmp_path)
     check_error(o, "damaged config")
 
@@ -205,9 +205,9 @@ def test_outputs_equal_to_inputs_are_refused(good, tmp_path):
         check_error(run_inprocess(["construct", "--target", target, "--eps", "0.5", "--out",
                                    out, "--quiet"], tmp_path), "refusing to overwrite")
     for argv in (["sweep", "export", store, "--csv", store],
-                 ["sweep", "export", store, "--json", store],
-                 ["sweep", "export", store, "--json", tmp_path / "." / "s.sqlite"],
-                 ["verify", "--store", store, "--json", store, "--only", "lemma1"],
+                 ["sweep", "export", store, "--json-out", store],
+                 ["sweep", "export", store, "--json-out", tmp_path / "." / "s.sqlite"],
+                 ["verify", "--store", store, "--json-out", store, "--only", "lemma1"],
                  ["reproduce", "fig1", "--plot-only", csv_in, "--out", tmp_path]):
         check_error(run_inprocess(argv, tmp_path), "input")
     assert _sha(target) == t_sha and _sha(store) == s_sha and _sha(csv_in) == c_sha
@@ -219,7 +219,7 @@ WRITERS = [
     ("init", ["init", "--arch", "2,3,1", "--out", "{d}/o.npz"], "o.npz"),
     ("random-target", ["random-target", "--arch", "2,3,1", "--out", "{d}/o.npz"], "o.npz"),
     ("export-csv", ["sweep", "export", "{store}", "--csv", "{d}/o.csv"], "o.csv"),
-    ("export-json", ["sweep", "export", "{store}", "--json", "{d}/o.json"], "o.json"),
+    ("export-json", ["sweep", "export", "{store}", "--json-out", "{d}/o.json"], "o.json"),
     ("plot-only", ["reproduce", "fig1", "--plot-only", "{csv}", "--out", "{d}"], "fig1.csv"),
 ]
 
