@@ -24,6 +24,8 @@ from slth_theory._version import __version__
 
 _numba_cache.install()
 
+# st.from_type(Network) / st.from_type(Ticket) when hypothesis was imported first
+from slth_theory import _hypothesis_plugin  # noqa: E402
 from slth_theory import registry as _registry  # noqa: E402,F401  (the paper's sweeps)
 from slth_theory.model.io import load, save  # noqa: E402
 from slth_theory.model.network import Network, parse_widths  # noqa: E402
@@ -33,6 +35,8 @@ from slth_theory.theory.lemma2 import (  # noqa: E402
     distribute_output_scale,
     homogeneity_transform,
 )
+
+_hypothesis_plugin.register_if_hypothesis_loaded()
 
 _LAZY = {
     "width_bound": "slth_theory.theory.theorem5",

@@ -4,7 +4,7 @@
 Whichever of hypothesis and the toolkit is imported second registers the two types: the
 package's hypothesis entry point (``[project.entry-points.hypothesis]`` in
 ``pyproject.toml``) calls :func:`_hypothesis_setup_hook` when hypothesis is imported, and
-:mod:`slth_theory.model.ticket` calls :func:`register_if_hypothesis_loaded` when it is
+:mod:`slth_theory` (the package) calls :func:`register_if_hypothesis_loaded` when it is
 imported. Neither imports the other side (importing hypothesis stays as fast as without
 the toolkit). The strategies are deferred: :mod:`slth_theory.testing` is imported on the
 first draw.
@@ -47,5 +47,5 @@ def register_if_hypothesis_loaded() -> None:
 
 def _hypothesis_setup_hook() -> None:
     """The hypothesis entry point: register the types if the toolkit is already imported."""
-    if "slth_theory.model.ticket" in sys.modules:
+    if "slth_theory" in sys.modules:
         register_types()

@@ -293,10 +293,3 @@ class Ticket:
         return out[0] if single else out
 
     __call__ = forward
-
-
-
-# st.from_type(Ticket) and st.from_type(Network) when hypothesis is already imported
-from slth_theory import _hypothesis_plugin  # noqa: E402
-
-_hypothesis_plugin.register_if_hypothesis_loaded()
