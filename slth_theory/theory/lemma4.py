@@ -183,7 +183,10 @@ def tolerances(net: Network, eps: float, version: str = "corrected",
             prod = float(np.prod(st.w_max[i + 1:] + eps / L))
         else:
             prod = float((st.w_max[i] + eps / L) ** (L - 1 - i))
-        out[i] = eps / (L * np.sqrt(count) * (1.0 + sup) * prod)
+        denom = L * np.sqrt(count) * (1.0 + sup) * prod
+        # a layer without non-zero parameters has nothing to perturb: no constraint (inf),
+        # as in the corrected version (the printed formula would divide by its count 0)
+        out[i] = eps / denom if denom > 0 else np.inf
     return out
 
 

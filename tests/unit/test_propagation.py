@@ -173,3 +173,15 @@ def test_sup_upper_exact_on_affine_cells_and_rigorous():
     dense = np.max(np.linalg.norm(f.forward(x) - g.forward(x), axis=1))
     assert dense <= up.upper * (1 + 1e-12)
     assert up.converged and up.upper <= dense * 1.001 + 1e-12
+
+
+@pytest.mark.parametrize("version", ["main", "main-k", "appendix", "appendix-k", "corrected"])
+def test_layer_without_parameters_is_unconstrained_without_warning(version):
+    """A layer with no non-zero parameter gets eps_l = inf (nothing to perturb), no
+    division-by-zero warning (RuntimeWarnings from the package are errors in the suite)."""
+    net = Network([np.zeros((2, 2)), np.array([[1.0, -0.5]])], [np.zeros(2), np.zeros(1)],
+                  "identity")
+    tol = tolerances(net, 0.1, version)
+    # printed versions: unconstrained; corrected: eps (finite, so rho_l stays finite)
+    assert tol[0] == (0.1 if version == "corrected" else np.inf)
+    assert np.isfinite(tol[1]) and tol[1] > 0
