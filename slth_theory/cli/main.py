@@ -219,6 +219,8 @@ def _message(exc: BaseException, args: argparse.Namespace) -> str:
         return f"unexpected end of file in {_files(args) or 'the input'} ({text})"
     if isinstance(exc, (UsageError, ValueError)):
         return text or type(exc).__name__
+    if isinstance(exc, ImportError) and "optional extra" in text:
+        return text  # a feature needs an extra that is not installed: the message says which
     return (f"internal error ({type(exc).__name__}: {text}); please report it "
             "(SLTH_DEBUG=1 shows the traceback)")
 

@@ -64,8 +64,10 @@ def _leaves(parser: argparse.ArgumentParser, prefix=()) -> dict[tuple, argparse.
 LEAVES = {k: v for k, v in _leaves(build_parser()).items() if k}
 
 BASE = {
-    ("construct",): ["--target", "{target}", "--eps", "0.5", "--out", "o.npz", "--no-grid",
-                     "--quiet"],
+    ("construct",): ["--target", "{target}", "--eps", "0.5", "--out", "o.npz", "--quiet"],
+    ("plant",): ["--k", "2", "--width", "4", "--n-samples", "60", "--epochs", "1",
+                 "--anneal-epochs", "1", "--quiet"],
+    ("import-target",): ["{target}", "--from", "npz", "--out", "o.npz"],
     ("prune",): ["--task", "shifted-relu", "--density", "0.5", "--width", "4", "--depth", "2",
                  "--n-samples", "60", "--epochs", "1", "--quiet"],
     ("reproduce",): ["fig1", "--reps", "1", "--tasks", "shifted-relu", "--densities", "0.5",

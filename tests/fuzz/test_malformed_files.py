@@ -41,7 +41,7 @@ def test_npz_readers_refuse_bad_files_in_one_line(kind, npz_files, tmp_path):
     for argv in (["info", path], ["width", "--target", path, "--eps", "0.1"]):
         check_error(run_inprocess(argv, tmp_path, time_limit=20), BAD_NPZ[kind])
     check_error(run_inprocess(["construct", "--target", path, "--eps", "0.5", "--out",
-                               tmp_path / "o.npz", "--no-grid", "--quiet"], tmp_path, 20))
+                               tmp_path / "o.npz", "--quiet"], tmp_path, 20))
     assert not (Path(npz_files["good"]).parent / "PWNED").exists()  # nothing unpickled
     assert not (tmp_path / "o.npz").exists()
 
