@@ -23,43 +23,8 @@ def _sorted_subset_sums(vals, sums, masks):
     ``sums`` and ``masks`` have length 2^k; returns nothing (filled in place).
     """
     k = vals.shape[0]
-    size = 1
-    sums[0] = 0.0
-    masks[0] = 0
-    tmp_s = np.empty(sums.shape[0])
-    tmp_m = np.empty(masks.shape[0], np.int64)
-    for e in range(k):
-        a = vals[e]
-        bit = np.int64(1) << e
-        # merge sums[:size] and sums[:size] + a
-        i = 0
-        j = 0
-        o = 0
-        while i < size and j < size:
-            sj = sums[j] + a
-            if sums[i] <= sj:
-                tmp_s[o] = sums[i]
-                tmp_m[o] = masks[i]
-                i += 1
-            else:
-                tmp_s[o] = sj
-                tmp_m[o] = masks[j] | bit
-                j += 1
-            o += 1
-        while i < size:
-            tmp_s[o] = sums[i]
-            tmp_m[o] = masks[i]
-            i += 1
-            o += 1
-        while j < size:
-            tmp_s[o] = sums[j] + a
-            tmp_m[o] = masks[j] | bit
-            j += 1
-            o += 1
-        size *= 2
-        for q in range(size):
-            sums[q] = tmp_s[q]
-            masks[q] = tmp_m[q]
+    _sorted_subset_sums_at(vals, 0, k, sums, masks, np.empty(sums.shape[0]),
+                           np.empty(masks.shape[0], np.int64))
 
 
 @njit(cache=True)
