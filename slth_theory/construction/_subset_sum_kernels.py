@@ -28,6 +28,28 @@ def _sorted_subset_sums(vals, sums, masks):
 
 
 @njit(cache=True)
+def _closest_pair(sa, ma, a0, a1, sb, mb, b0, b1, t, best, bma, bmb):
+    """Two-pointer search over ascending ``sa[a0:a1]`` and ``sb[b0:b1]`` for the pair sum
+    closest to ``t``; improves on ``(best, bma, bmb)`` and returns the new triple."""
+    i = a0
+    j = b1 - 1
+    while i < a1 and j >= b0:
+        d = sa[i] + sb[j] - t
+        ad = abs(d)
+        if ad < best:
+            best = ad
+            bma = ma[i]
+            bmb = mb[j]
+        if d < 0:
+            i += 1
+        elif d > 0:
+            j -= 1
+        else:
+            break
+    return best, bma, bmb
+
+
+@njit(cache=True)
 def _closest_one(vals, n, t, out_mask):
     """Exact closest subset sum of ``vals[:n]`` to ``t`` (meet in the middle).
 
@@ -41,26 +63,8 @@ def _closest_one(vals, n, t, out_mask):
     mb = np.empty(1 << nb, np.int64)
     _sorted_subset_sums(vals[:h], sa, ma)
     _sorted_subset_sums(vals[h:n], sb, mb)
-    best = np.inf
-    bma = np.int64(0)
-    bmb = np.int64(0)
-    i = 0
-    j = (1 << nb) - 1
-    na_ = 1 << h
-    while i < na_ and j >= 0:
-        s = sa[i] + sb[j]
-        d = s - t
-        ad = abs(d)
-        if ad < best:
-            best = ad
-            bma = ma[i]
-            bmb = mb[j]
-        if d < 0:
-            i += 1
-        elif d > 0:
-            j -= 1
-        else:
-            break
+    best, bma, bmb = _closest_pair(sa, ma, 0, 1 << h, sb, mb, 0, 1 << nb, t, np.inf,
+                                   np.int64(0), np.int64(0))
     full = bma | (bmb << h)
     for q in range(n):
         out_mask[q] = ((full >> q) & 1) == 1
@@ -269,23 +273,7 @@ def _sparsest_one(vals, n, t, eps, max_level_entries, out_mask):
             a1 = offa[c1 + 1]
             b0 = offb[c2]
             b1 = offb[c2 + 1]
-            # inline two-pointer (masks kept as int64)
-            i = a0
-            j = b1 - 1
-            while i < a1 and j >= b0:
-                sm = sa[i] + sb[j]
-                d = sm - t
-                ad = abs(d)
-                if ad < best:
-                    best = ad
-                    bma = ma[i]
-                    bmb = mb[j]
-                if d < 0:
-                    i += 1
-                elif d > 0:
-                    j -= 1
-                else:
-                    break
+            best, bma, bmb = _closest_pair(sa, ma, a0, a1, sb, mb, b0, b1, t, best, bma, bmb)
         if best <= eps:
             full = bma | (bmb << h)
             for q in range(n):
