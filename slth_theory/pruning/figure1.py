@@ -344,6 +344,34 @@ def run_grid(jobs: list[tuple[dict[str, Any], int]], csv_path: str | Path,
 
 
 # ------------------------------------------------------------------- summary
+def describe_setting(rows: list[dict[str, Any]]) -> str:
+    """What the runs of a table share, read from the rows themselves, e.g.
+    ``"preset official, depth 5 (4 weight layers), width 100"``.
+
+    A column whose values differ between runs is listed with all its values
+    (``"width 50/100"``); columns an older table lacks are left out.
+    """
+    def values(key):
+        return sorted({r[key] for r in rows if r.get(key) not in (None, "")
+                       and not (isinstance(r[key], float) and math.isnan(r[key]))},
+                      key=lambda v: (0, v, "") if isinstance(v, (int, float)) else (1, 0, str(v)))
+
+    def fmt(vals):
+        return "/".join(f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in vals)
+
+    parts = []
+    presets = values("preset")
+    if presets:
+        parts.append(f"preset {fmt(presets)}")
+    depths, layers, widths = values("depth"), values("weight_layers"), values("width")
+    if depths:
+        layer_note = f" ({fmt(layers)} weight layers)" if layers and layers != depths else ""
+        parts.append(f"depth {fmt(depths)}{layer_note}")
+    if widths:
+        parts.append(f"width {fmt(widths)}")
+    return ", ".join(parts)
+
+
 def summarize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Mean, standard deviation, min, max and count of the test metric per configuration.
 
@@ -490,8 +518,8 @@ def plot_fig1(rows: list[dict[str, Any]], axes=None, title: str | None = None):
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=7, frameon=False)
     n = max((s["n"] for s in summary), default=0)
     if title is None:
-        presets = sorted({str(r.get("preset") or "paper") for r in rows})
-        title = (f"Edge-popup tickets, preset {'/'.join(presets)}, depth 5 width 100 "
+        setting = describe_setting(rows)
+        title = (f"Edge-popup tickets{', ' + setting if setting else ''} "
                  f"(mean, bars min-max, up to {n} reps)")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout(rect=(0, 0.05 if len(tasks) > 1 else 0.12, 1, 1))

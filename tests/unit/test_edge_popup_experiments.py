@@ -91,6 +91,20 @@ def test_run_grid_resume_summary_plot(tmp_path):
     assert "he-normal" in ex.markdown_table(s)
     fig = ex.plot_fig1(rows)
     assert fig.axes[0].get_yscale() == "log"
+    # the title states the runs' own setting (here depth 3, width 8), not the paper's
+    assert "depth 3, width 8" in fig._suptitle.get_text()
+
+
+def test_describe_setting_reads_the_rows():
+    paper = {"preset": "paper", "depth": 5, "weight_layers": 5, "width": 100}
+    official = {"preset": "official", "depth": 5, "weight_layers": 4, "width": 100}
+    assert ex.describe_setting([paper]) == "preset paper, depth 5, width 100"
+    assert ex.describe_setting([official]) == \
+        "preset official, depth 5 (4 weight layers), width 100"
+    assert ex.describe_setting([paper, dict(paper, width=50)]) == \
+        "preset paper, depth 5, width 50/100"
+    assert ex.describe_setting([{"depth": 3}]) == "depth 3"   # an older table
+    assert ex.describe_setting([]) == ""
 
 
 def test_bad_grid_input():

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from slth_theory.pruning.figure1 import read_csv, summarize
+from slth_theory.pruning.figure1 import describe_setting, read_csv, summarize
 from slth_theory.verify.report import CheckOutput, ClaimInfo, ClaimRow, register_check
 
 #: The committed table relative to the source checkout.
@@ -133,9 +133,10 @@ def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None,
         return CheckOutput([ClaimRow(i, text, f"no Figure 1 table at {src}", "not reproduced",
                                      "set SLTH_FIGURE1_CSV or run slth reproduce fig1")
                             for i, text in specs])
-    summary = figure1_summary(src)
+    rows_read = read_csv([src])
+    summary = summarize(rows_read)
     reps = min(s["n"] for s in summary)
-    setting = f"{src.name}: depth 5, width 100, {reps} repetitions, means compared"
+    setting = f"{src.name}: {describe_setting(rows_read)}, {reps} repetitions, means compared"
     out = [bias_claim(summary, p["bias_factor"]), scaled_claim(summary, p["extreme"]),
            onion_claim(summary, p["onion_margin"], p["onion_density"])]
     rows = []
