@@ -191,3 +191,19 @@ def test_save_counterexamples_loadable(tmp_path, capsys):
     x = np.array([[1.0]])
     # Lemma 2 with sigma = -1 would need h(x) = -theta(x); ReLU gives phi(-1) = 0 instead
     assert theta.forward(x)[0, 0] == 1.0 and h.forward(x)[0, 0] == 0.0
+
+
+def test_figure1_rows_on_the_committed_official_table(monkeypatch, capsys):
+    """The edge-popup guide's statement: the claims report's three Figure 1 checks, fed the
+    committed official-preset table, say `not reproduced` for all three."""
+    from pathlib import Path
+    table = Path(__file__).resolve().parents[2] / "figures" / "fig1_official" / "fig1.csv"
+    monkeypatch.setenv("SLTH_FIGURE1_CSV", str(table))
+    assert main(["verify", "--only", "figure1", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    rows = rows["rows"] if isinstance(rows, dict) else rows
+    assert {r["id"]: r["verdict"] for r in rows} == {
+        "figure1.bias": "not reproduced", "figure1.scaled": "not reproduced",
+        "figure1.onion": "not reproduced"}
+    assert all("preset official, depth 5 (4 weight layers), width 100, 5 repetitions"
+               in r["detail"] for r in rows)
