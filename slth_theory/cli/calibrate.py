@@ -9,16 +9,13 @@ results store (default ``slth-results/store.sqlite``, the engine's default, shar
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int
-from slth_theory.cli.sweep import add_execution_arguments
+from slth_theory.cli.sweep import add_execution_arguments, engine_options, through_engine
 from slth_theory.construction import calibration as cal
-from slth_theory.engine.backends import SweepRunError
 from slth_theory.engine.files import save_figure
-from slth_theory.engine.sweep import SweepInterrupted
 
 NAME = "calibrate"
 HELP = "Monte Carlo of subset-sum success; fit the smallest C of Theorem 5's width"
@@ -42,13 +39,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_json_flag(p)
 
 
-def _engine_options(args: argparse.Namespace) -> dict:
-    """The sweep engine's execution options from the command line."""
-    return {"store": args.store, "workers": args.workers, "scheduler": args.scheduler,
-            "dask_local": args.dask_local, "recompute": args.recompute,
-            "connect_timeout": args.connect_timeout, "synchronous": args.sync.upper()}
-
-
 def run(args: argparse.Namespace) -> int:
     if args.figure and not Path(args.figure).parent.exists():
         raise ValueError(f"--figure: directory {str(Path(args.figure).parent)!r} does not exist")
@@ -56,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.bound_vs_reality:
         return _reality(args, t0)
     info: dict = {}
-    results, code = _through_engine(cal.run_grid, cal.grid(args.quick), args, info, "cells")
+    results, code = _through_engine(cal.run_grid, cal.grid(args.quick), args, info)
     if code:
         return code
     fits = cal.fit_C(results)
@@ -91,24 +81,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _through_engine(run, grid, args: argparse.Namespace, info: dict, what: str):
-    """``run(grid, ...)`` through the sweep engine; returns ``(results, exit_code)``:
-    130 after Ctrl-C, 1 when a run raised (finished ones are kept in the store), else 0."""
-    try:
-        return run(grid, args.seed, quiet=args.quiet, **_engine_options(args), info=info), 0
-    except SweepInterrupted as exc:
-        print(f"slth calibrate: {exc}", file=sys.stderr)
-        return None, 130
-    except SweepRunError as exc:
-        print(f"slth calibrate: error: {exc}; finished {what} are kept in {args.store}",
-              file=sys.stderr)
-        return None, 1
+def _through_engine(run, grid, args: argparse.Namespace, info: dict):
+    """``run(grid, ...)`` through the sweep engine; returns ``(results, exit_code)``
+    (:func:`~slth_theory.cli.sweep.through_engine`)."""
+    return through_engine("calibrate", lambda: run(
+        grid, args.seed, quiet=args.quiet, store=args.store, info=info,
+        **engine_options(args)), args.store)
 
 
 def _reality(args: argparse.Namespace, t0: float) -> int:
     info: dict = {}
-    rows, code = _through_engine(cal.run_reality, cal.reality_grid(args.quick), args, info,
-                                 "runs")
+    rows, code = _through_engine(cal.run_reality, cal.reality_grid(args.quick), args, info)
     if code:
         return code
     table = cal.reality_table(rows)

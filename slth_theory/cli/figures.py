@@ -11,8 +11,7 @@ import argparse
 import sys
 
 from slth_theory.cli.options import add_json_flag, emit_json
-from slth_theory.cli.sweep import add_execution_arguments
-from slth_theory.engine.backends import SweepRunError
+from slth_theory.cli.sweep import add_execution_arguments, engine_options, through_engine
 
 NAME = "figures"
 HELP = "redraw every figure from a results store, running only the missing runs"
@@ -33,7 +32,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from slth_theory.engine.figures import figures, make_figures
-    from slth_theory.engine.sweep import SweepInterrupted
     if args.list:
         rows = [{"name": f.name, "sweep": f.sweep, "default": f.default,
                  "description": f.description} for f in figures().values()]
@@ -56,19 +54,11 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # a program drawing files only; library functions never do this
-    try:
-        done = make_figures(args.store, args.out, names=args.only, formats=formats,
-                            run_missing=not args.no_run, workers=args.workers,
-                            scheduler=args.scheduler, dask_local=args.dask_local,
-                            recompute=args.recompute, quiet=args.quiet,
-                            connect_timeout=args.connect_timeout,
-                            synchronous=args.sync.upper())
-    except SweepInterrupted as exc:
-        print(f"slth figures: {exc}", file=sys.stderr)
-        return 130
-    except SweepRunError as exc:
-        print(f"slth figures: error: {exc}", file=sys.stderr)
-        return 1
+    done, code = through_engine("figures", lambda: make_figures(
+        args.store, args.out, names=args.only, formats=formats, run_missing=not args.no_run,
+        quiet=args.quiet, **engine_options(args)), args.store)
+    if code:
+        return code
     if args.json:
         emit_json(done)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from pathlib import Path
 
 from slth_theory.cli.options import (
@@ -14,16 +13,19 @@ from slth_theory.cli.options import (
     positive_float,
     positive_int,
 )
-from slth_theory.cli.sweep import add_execution_arguments
-from slth_theory.engine.backends import SweepRunError
-from slth_theory.engine.sweep import SweepInterrupted, run_sweep
+from slth_theory.cli.sweep import (
+    DEFAULT_STORE,
+    add_execution_arguments,
+    engine_options,
+    through_engine,
+)
+from slth_theory.engine.sweep import run_sweep
 from slth_theory.pruning import planting as pl
 from slth_theory.pruning.edge_popup import METHODS
 
 NAME = "plant"
 HELP = ("plant a sparse ticket with biases into a random mother, generate data from it, "
         "seek it with edge-popup and report how much is recovered")
-STORE_NAME = "slth-results/store.sqlite"
 
 
 def _ks(text: str) -> list[int]:
@@ -68,7 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"with --sweep: repetitions (default {pl.REPS})")
     p.add_argument("--out", default="figures", help="with --sweep: output folder (figures/)")
     add_execution_arguments(p, store_default=None,
-                            store_help=f"with --sweep: results store (default OUT/{STORE_NAME})")
+                            store_help=f"with --sweep: results store (default OUT/{DEFAULT_STORE})")
     add_json_flag(p)
 
 
@@ -111,19 +113,12 @@ def _run_sweep(args: argparse.Namespace, overrides: dict) -> int:
     if any(k > args.width for k in args.ks):
         raise ValueError(f"--ks values must not exceed --width ({args.width})")
     jobs = pl.grid(args.reps, args.ks, root_seed=pl.ROOT_SEED, **overrides)
-    store = Path(args.store) if args.store else out / STORE_NAME
-    try:
-        records = run_sweep("plant", [c for c, _ in jobs], seeds=[s for _, s in jobs],
-                            store=store, workers=args.workers, scheduler=args.scheduler,
-                            dask_local=args.dask_local, recompute=args.recompute,
-                            quiet=args.quiet, connect_timeout=args.connect_timeout,
-                            synchronous=args.sync.upper())
-    except SweepInterrupted as exc:
-        print(f"slth plant: {exc}", file=sys.stderr)
-        return 130
-    except SweepRunError as exc:
-        print(f"slth plant: error: {exc}; finished runs are kept in {store}", file=sys.stderr)
-        return 1
+    store = Path(args.store) if args.store else out / DEFAULT_STORE
+    records, code = through_engine("plant", lambda: run_sweep(
+        "plant", [c for c, _ in jobs], seeds=[s for _, s in jobs], store=store,
+        quiet=args.quiet, **engine_options(args)), store)
+    if code:
+        return code
     import matplotlib
     matplotlib.use("Agg")
     files = pl.write_outputs([{**r["config"], **r["results"]} for r in records], out)

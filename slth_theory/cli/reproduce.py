@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int, positive_int
 from slth_theory.cli.prune import add_preset_arguments, preset_overrides
-from slth_theory.cli.sweep import add_execution_arguments
-from slth_theory.engine.backends import SweepRunError
+from slth_theory.cli.sweep import (
+    DEFAULT_STORE,
+    add_execution_arguments,
+    engine_options,
+    through_engine,
+)
 from slth_theory.engine.files import refuse_same_file
-from slth_theory.engine.sweep import SweepInterrupted, run_sweep
+from slth_theory.engine.sweep import run_sweep
 from slth_theory.pruning import figure1 as ex
 from slth_theory.pruning.datasets import SYNTHETIC_TASKS as TASKS
 from slth_theory.pruning.edge_popup import METHODS
@@ -20,7 +23,6 @@ NAME = "reproduce"
 HELP = "re-run the paper's experiments (fig1: edge-popup grid of Section 6) and plot them"
 
 FIGURES = ("fig1",)
-STORE_NAME = "slth-results/store.sqlite"
 
 
 def _densities(text: str) -> list[float]:
@@ -82,7 +84,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_preset_arguments(p)
     add_execution_arguments(
         p, store_default=None,
-        store_help=f"SQLite results store (default OUT/{STORE_NAME}); runs it holds are "
+        store_help=f"SQLite results store (default OUT/{DEFAULT_STORE}); runs it holds are "
                    "not run again, so an interrupted run resumes")
     add_json_flag(p)
 
@@ -119,20 +121,12 @@ def run(args: argparse.Namespace) -> int:
         jobs = ex.grid(args.reps, args.tasks, args.densities, args.methods, args.schemes,
                        args.biases, root_seed=args.seed, only_reps=only, preset=args.preset,
                        **overrides)
-        store = Path(args.store) if args.store else out / STORE_NAME
-        try:
-            records = run_sweep("fig1", [c for c, _ in jobs], seeds=[s for _, s in jobs],
-                                store=store, workers=args.workers, scheduler=args.scheduler,
-                                dask_local=args.dask_local, recompute=args.recompute,
-                                quiet=args.quiet, connect_timeout=args.connect_timeout,
-                                synchronous=args.sync.upper())
-        except SweepInterrupted as exc:
-            print(f"slth reproduce: {exc}", file=sys.stderr)
-            return 130
-        except SweepRunError as exc:
-            print(f"slth reproduce: error: {exc}; finished runs are kept in {store}",
-                  file=sys.stderr)
-            return 1
+        store = Path(args.store) if args.store else out / DEFAULT_STORE
+        records, code = through_engine("reproduce", lambda: run_sweep(
+            "fig1", [c for c, _ in jobs], seeds=[s for _, s in jobs], store=store,
+            quiet=args.quiet, **engine_options(args)), store)
+        if code:
+            return code
         rows = [dict(r["results"], rep=r["config"]["rep"]) for r in records]
     import matplotlib
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from slth_theory.cli.options import (
     add_json_flag,
@@ -30,6 +32,7 @@ DESCRIPTION = ("Run a registered sweep over a grid with a resumable SQLite resul
                "(local processes or Dask), report what a store holds, export it to CSV/JSON.")
 
 DEFAULT_STORE = "slth-results/store.sqlite"
+T = TypeVar("T")
 
 
 def add_execution_arguments(p: argparse.ArgumentParser, store_default: str | None = DEFAULT_STORE,
@@ -58,6 +61,31 @@ def add_execution_arguments(p: argparse.ArgumentParser, store_default: str | Non
                    help="run everything again, overwriting stored runs")
     if quiet:
         add_quiet_flag(p)
+
+
+def engine_options(args: argparse.Namespace) -> dict:
+    """The sweep engine's execution options set by :func:`add_execution_arguments`
+    (``--store`` and ``--quiet`` excepted: commands resolve those themselves)."""
+    return {"workers": args.workers, "scheduler": args.scheduler,
+            "dask_local": args.dask_local, "recompute": args.recompute,
+            "connect_timeout": args.connect_timeout, "synchronous": args.sync.upper()}
+
+
+def through_engine(command: str, call: Callable[[], T], store=None) -> tuple[T | None, int]:
+    """``(call(), 0)``; ``(None, 130)`` after Ctrl-C; ``(None, 1)`` when a run raised.
+
+    Each failure is one line on stderr, naming ``store`` (where the finished runs are
+    kept) when given."""
+    from slth_theory.engine.sweep import SweepInterrupted
+    try:
+        return call(), 0
+    except SweepInterrupted as exc:
+        print(f"slth {command}: {exc}", file=sys.stderr)
+        return None, 130
+    except SweepRunError as exc:
+        kept = f"; finished runs are kept in {store}" if store else ""
+        print(f"slth {command}: error: {exc}{kept}", file=sys.stderr)
+        return None, 1
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -147,23 +175,15 @@ def build_grid(name: str, params: list[str], sets: list[str], grid_file: str | N
 
 
 def _run(args: argparse.Namespace) -> int:
-    from slth_theory.engine.sweep import SweepInterrupted, get_sweep, run_sweep
+    from slth_theory.engine.sweep import get_sweep, run_sweep
     get_sweep(args.name)
     grid = build_grid(args.name, args.param, args.set, args.grid)
     info: dict = {}
-    try:
-        run_sweep(args.name, grid, root_seed=args.root_seed, store=args.store,
-                  workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
-                  recompute=args.recompute, quiet=args.quiet,
-                  connect_timeout=args.connect_timeout, info=info,
-                  synchronous=args.sync.upper())
-    except SweepInterrupted as exc:
-        print(f"slth sweep: {exc}", file=sys.stderr)
-        return 130
-    except SweepRunError as exc:
-        print(f"slth sweep: error: {exc}; finished runs are kept in {args.store}",
-              file=sys.stderr)
-        return 1
+    _, code = through_engine("sweep", lambda: run_sweep(
+        args.name, grid, root_seed=args.root_seed, store=args.store, quiet=args.quiet,
+        info=info, **engine_options(args)), args.store)
+    if code:
+        return code
     info["sweep"] = args.name
     if args.json:
         emit_json(info)

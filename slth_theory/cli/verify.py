@@ -28,9 +28,8 @@ from slth_theory.cli.options import (
     emit_json,
     nonneg_int,
 )
-from slth_theory.engine.backends import SweepRunError
+from slth_theory.cli.sweep import add_execution_arguments, engine_options, through_engine
 from slth_theory.engine.progress import bar
-from slth_theory.engine.sweep import SweepInterrupted
 from slth_theory.verify.findings import findings_markdown
 from slth_theory.verify.report import (
     EXIT_1_VERDICTS,
@@ -75,7 +74,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=nonneg_int, default=None,
                    help="table width in columns, >= 60 (default: the terminal's width; 100 "
                         "when stdout is not a terminal)")
-    from slth_theory.cli.sweep import add_execution_arguments
     add_execution_arguments(
         p, store_default=None,
         store_help="SQLite results store (default: none, nothing kept); checks it holds "
@@ -193,22 +191,14 @@ def run(args: argparse.Namespace) -> int:
     errors: list[tuple[str, BaseException]] = []
     cex: dict = {}
     try:
-        rows = run_checks_sweep(args.level, args.seed, args.only, figdir, on_start=on_start,
-                                on_progress=on_progress, errors=errors, store=args.store,
-                                workers=args.workers, scheduler=args.scheduler,
-                                dask_local=args.dask_local, recompute=args.recompute,
-                                connect_timeout=args.connect_timeout,
-                                counterexamples=cex,
-                                synchronous=args.sync.upper())
-    except SweepInterrupted as exc:
+        rows, code = through_engine("verify", lambda: run_checks_sweep(
+            args.level, args.seed, args.only, figdir, on_start=on_start,
+            on_progress=on_progress, errors=errors, store=args.store, counterexamples=cex,
+            **engine_options(args)))
+    finally:
         pbar.close()
-        print(f"slth verify: {exc}", file=sys.stderr)
-        return 130
-    except SweepRunError as exc:  # e.g. a worker process died
-        pbar.close()
-        print(f"slth verify: error: {exc}", file=sys.stderr)
-        return 1
-    pbar.close()
+    if code:
+        return code
     elapsed = time.perf_counter() - t0
     data = [r.to_dict() for r in rows]
     if args.json:

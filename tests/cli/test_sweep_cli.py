@@ -247,3 +247,27 @@ def test_bad_demo_config_rejected_before_running(tmp_path, args, needle):
                        capture_output=True, text=True)
     assert r.returncode == 2 and needle in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not store.exists()
+
+
+def test_through_engine_exit_codes_and_one_line_messages(capsys):
+    """The shared wrapper of every engine-backed command: 0 with the result, 130 after
+    Ctrl-C, 1 when a run raised, each failure one line on stderr."""
+    from slth_theory.cli.sweep import through_engine
+    from slth_theory.engine.backends import SweepRunError
+
+    assert through_engine("x", lambda: 42) == (42, 0)
+
+    def interrupted():
+        raise sw.SweepInterrupted("interrupted; run the same command again to resume")
+
+    def failed():
+        raise SweepRunError("run 3 raised ValueError: bad")
+
+    assert through_engine("figures", interrupted) == (None, 130)
+    assert capsys.readouterr().err == \
+        "slth figures: interrupted; run the same command again to resume\n"
+    assert through_engine("plant", failed, "s.sqlite") == (None, 1)
+    assert capsys.readouterr().err == \
+        "slth plant: error: run 3 raised ValueError: bad; finished runs are kept in s.sqlite\n"
+    assert through_engine("verify", failed) == (None, 1)
+    assert capsys.readouterr().err == "slth verify: error: run 3 raised ValueError: bad\n"
