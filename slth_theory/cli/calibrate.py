@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
-from slth_theory.cli.options import add_json_flag, emit_json, nonneg_int
+from slth_theory.cli.options import add_json_flag, check_output_file, emit_json, nonneg_int
 from slth_theory.cli.sweep import add_execution_arguments, engine_options, through_engine
 from slth_theory.construction import calibration as cal
 from slth_theory.engine.files import save_figure
@@ -40,8 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.figure and not Path(args.figure).parent.exists():
-        raise ValueError(f"--figure: directory {str(Path(args.figure).parent)!r} does not exist")
+    check_output_file("--figure", args.figure)
     t0 = time.perf_counter()
     if args.bound_vs_reality:
         return _reality(args, t0)

@@ -8,7 +8,6 @@ are registered with :func:`slth_theory.engine.figures.register_figure`.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from slth_theory.cli.options import add_json_flag, emit_json
 from slth_theory.cli.sweep import add_execution_arguments, engine_options, through_engine
@@ -45,12 +44,6 @@ def run(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if not formats:
         raise ValueError("--format needs at least one format")
-    if not args.only and not any(f.default for f in figures().values()):
-        print("slth figures: no figures are registered yet for a default redraw; "
-              "`slth figures --only demo` draws the demo figure", file=sys.stderr)
-        if args.json:
-            emit_json([])
-        return 0
     import matplotlib
 
     matplotlib.use("Agg")  # a program drawing files only; library functions never do this

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from slth_theory.cli.main import UsageError
-from slth_theory.cli.options import add_json_flag, emit_json
+from slth_theory.cli.options import add_json_flag, check_output_file, emit_json
 from slth_theory.model.interop import from_torch, load_npz_arrays, load_torch_state_dict
 from slth_theory.model.io import save
 from slth_theory.model.network import parse_widths
@@ -69,10 +67,7 @@ def run(args: argparse.Namespace) -> int:
     src, out = Path(args.file), Path(args.out)
     if not src.is_file():
         raise FileNotFoundError(f"file {str(src)!r} does not exist or is not a file")
-    if out.exists() and out.resolve() == src.resolve():
-        raise UsageError("--out must differ from the input file (it is never overwritten)")
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"directory {str(out.parent)!r} does not exist")
+    check_output_file("--out", args.out)  # --out naming the input: refused by cli.main
     widths = parse_widths(args.arch) if args.arch is not None else None
     if args.fmt == "torch":
         net = from_torch(load_torch_state_dict(src),
@@ -83,14 +78,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{str(src)!r} has architecture {net.widths}; expected {widths}")
     net.meta["imported_from"] = {"format": args.fmt, "file": src.name,
                                  "sha256": _sha256(src)}
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save(net, tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    save(net, out)  # atomic: a temporary file renamed into place
     wmax = max(float(abs(w).max()) for w in net.weights)
     bmax = max(float(abs(b).max()) for b in net.biases)
     if args.json:

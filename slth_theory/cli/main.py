@@ -130,8 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # -- inputs are never outputs ---------------------------------------------------------------
 
 #: Options naming files a command reads, and files it writes (directories are skipped).
-INPUT_OPTIONS = ("file", "target", "store", "grid", "plot_only")
-OUTPUT_OPTIONS = ("out", "json_out", "csv", "json", "figure")
+INPUT_OPTIONS = ("file", "target", "store", "grid", "plot_only", "data")
+OUTPUT_OPTIONS = ("out", "json_out", "csv", "figure")
 
 
 def refuse_inputs_as_outputs(args: argparse.Namespace) -> None:
@@ -154,7 +154,7 @@ def refuse_inputs_as_outputs(args: argparse.Namespace) -> None:
 
 # -- the one error path ----------------------------------------------------------------------
 
-_FILE_ARGS = ("file", "target", "store", "out", "grid", "json_out", "plot_only")
+_FILE_ARGS = ("file", "target", "store", "out", "grid", "json_out", "plot_only", "data")
 
 
 def _suspects(args: argparse.Namespace) -> str:

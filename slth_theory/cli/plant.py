@@ -40,32 +40,42 @@ def _ks(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--k", type=positive_int, default=4,
-                   help="hidden width of the planted target (default 4)")
-    p.add_argument("--bias", choices=pl.BIASES, default="nonzero",
-                   help="target and mother with non-zero biases (default) or zero biases")
-    p.add_argument("--inputs", type=positive_int, default=2, help="input dimension (2)")
-    p.add_argument("--width", type=positive_int, default=100, help="mother's hidden width")
-    p.add_argument("--depth", type=positive_int, default=3,
-                   help="weight layers of target and mother (default 3, at least 2)")
-    p.add_argument("--n-samples", type=positive_int, default=4000,
-                   help="samples, 80/20 train/test (default 4000)")
-    p.add_argument("--noise", type=float, default=0.01,
-                   help="standard deviation of the label noise (default 0.01)")
-    p.add_argument("--method", choices=METHODS, default="edge-popup-scaled")
-    p.add_argument("--epochs", type=positive_int, default=10, help="epochs after annealing")
-    p.add_argument("--anneal-epochs", type=nonneg_int, default=5, help="annealing epochs")
+    d = pl.default_config()  # the one source of the defaults
+    p.add_argument("--k", type=positive_int, default=d["k"],
+                   help=f"hidden width of the planted target (default {d['k']}; --sweep "
+                        "uses --ks)")
+    p.add_argument("--bias", choices=pl.BIASES, default=d["bias"],
+                   help="target and mother with non-zero biases (default) or zero biases "
+                        "(--sweep runs both)")
+    p.add_argument("--inputs", type=positive_int, default=d["inputs"],
+                   help=f"input dimension (default {d['inputs']})")
+    p.add_argument("--width", type=positive_int, default=d["width"],
+                   help=f"mother's hidden width (default {d['width']})")
+    p.add_argument("--depth", type=positive_int, default=d["depth"],
+                   help=f"weight layers of target and mother (default {d['depth']}, at least 2)")
+    p.add_argument("--n-samples", type=positive_int, default=d["n_samples"],
+                   help=f"samples, 80/20 train/test (default {d['n_samples']})")
+    p.add_argument("--noise", type=float, default=d["noise"],
+                   help=f"standard deviation of the label noise (default {d['noise']:g})")
+    p.add_argument("--method", choices=METHODS, default=d["method"])
+    p.add_argument("--epochs", type=positive_int, default=d["epochs"],
+                   help=f"epochs after annealing (default {d['epochs']})")
+    p.add_argument("--anneal-epochs", type=nonneg_int, default=d["anneal_epochs"],
+                   help=f"annealing epochs (default {d['anneal_epochs']})")
     p.add_argument("--uniform-density", action="store_true",
                    help="seek the overall planted density in every layer (default: each "
                         "layer's planted count)")
-    p.add_argument("--density-factor", type=positive_float, default=1.0,
+    p.add_argument("--density-factor", type=positive_float, default=d["density_factor"],
                    help="multiply the sought densities (default 1: the planted density)")
-    p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=nonneg_int, default=0,
+                   help=f"seed of a single run (default 0; --sweep uses the root seed "
+                        f"{pl.ROOT_SEED})")
     p.add_argument("--sweep", action="store_true",
                    help="run the planting sweep (k values x bias/no-bias x repetitions) and "
                         "write planting.csv, planting.png, planting_table.md into --out")
     p.add_argument("--ks", type=_ks, default=list(pl.K_VALUES),
-                   help="with --sweep: target widths (default 2,4,8,16)")
+                   help="with --sweep: target widths (default "
+                        f"{','.join(map(str, pl.K_VALUES))})")
     p.add_argument("--reps", type=positive_int, default=pl.REPS,
                    help=f"with --sweep: repetitions (default {pl.REPS})")
     p.add_argument("--out", default="figures", help="with --sweep: output folder (figures/)")

@@ -25,7 +25,7 @@ from slth_theory.engine.progress import bar
 from slth_theory.model.io import save
 from slth_theory.model.schemes import initialize
 from slth_theory.pruning import figure1 as ex
-from slth_theory.pruning.datasets import TASKS, load_npz, make_dataset
+from slth_theory.pruning.datasets import N_SAMPLES, TASKS, load_npz, make_dataset
 from slth_theory.pruning.edge_popup import (
     ANNEAL_MODES,
     BIAS_RANKINGS,
@@ -143,9 +143,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "authors")
     p.add_argument("--lr", type=positive_float, default=0.1, help="initial learning rate (0.1)")
     p.add_argument("--batch-size", type=positive_int, default=32, help="batch size (32)")
-    p.add_argument("--n-samples", type=positive_int, default=10_000,
-                   help="samples before the 80/20 train/test split (10000; digits: at most "
-                        "1797)")
+    p.add_argument("--n-samples", type=positive_int, default=N_SAMPLES,
+                   help=f"samples before the 80/20 train/test split ({N_SAMPLES}; digits: at "
+                        "most 1797)")
     p.add_argument("--engine", choices=("numba", "numpy"), default="numba",
                    help="numba (fused kernel, default) or numpy (plain reference)")
     p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
@@ -161,10 +161,6 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"looks-linear needs an even --width; got {args.width}")
     if args.loss is not None and args.data is None:
         raise ValueError("--loss applies only with --data (the tasks fix their loss)")
-    if args.data is not None and args.out is not None:
-        from pathlib import Path
-        if Path(args.out).resolve() == Path(args.data).resolve():
-            raise ValueError("--out must not overwrite the --data file")
     pv = preset_overrides(args)
     ss_data, ss_init, ss_train = np.random.SeedSequence(args.seed).spawn(3)
     if args.data is not None:

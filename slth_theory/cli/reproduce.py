@@ -99,9 +99,6 @@ def run(args: argparse.Namespace) -> int:
         for pth in args.plot_only:
             if not Path(pth).exists():
                 raise ValueError(f"--plot-only: file {pth!r} does not exist")
-            if Path(pth).resolve() == csv_path.resolve():
-                raise ValueError(f"--plot-only: {pth!r} is the output CSV itself; give "
-                                 "another --out")
         rows, seen = [], set()
         for r in ex.read_csv(args.plot_only):  # drop duplicate runs (first one wins)
             if ex.run_key(r) not in seen:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import json
 import os
 import shutil
@@ -313,7 +312,6 @@ def write_text(path: PathLike, text: str, what: str = "output") -> Path:
 
 # -- .npz archives -----------------------------------------------------------------------
 
-_NPY_MAGIC = b"\x93NUMPY"
 _ALLOWED_KINDS = "biufU"  # bool, integers, floats, unicode strings: never objects
 
 
@@ -425,10 +423,3 @@ def read_npz(path: PathLike, what: str = "file", max_bytes: int | None = None
                     raise _member_error(path, info.filename, f"cannot be read ({exc})") \
                         from None
             return out
-
-
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """The ``.npz`` bytes of ``arrays`` (uncompressed), for tests and in-memory use."""
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    return buf.getvalue()

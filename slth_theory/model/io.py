@@ -85,7 +85,7 @@ def save(obj: Network | Ticket, path: str | os.PathLike, *, compact: bool = Fals
     ----------
     obj : Network or Ticket
     path : path-like
-        Destination; ``.npz`` is appended by NumPy if missing, so pass it explicitly.
+        Destination, written exactly as given (no suffix is added: name it ``.npz``).
     compact : bool
         Tickets only: store the masks (compressed) and the mother's provenance
         (scheme, seed, scales) instead of its parameters, plus a SHA-256 of the
