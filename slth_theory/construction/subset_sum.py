@@ -20,10 +20,10 @@ Given values ``a_1..a_n`` and a target ``t``:
   doubling); groups 1+2 are joined to the sums within ``delta`` of a middle value ``c``,
   groups 3+4 to those within ``delta + eps`` of ``t - c``, and the two joined lists are
   matched through buckets. ``q`` and ``delta`` are planned so that a try expects
-  ``FOUR_LIST_NEED`` solutions at the least work ``~ 8 2^q + 4 |joined|``: the cost grows
-  like ``eps^(-1/3)`` instead of the ``eps^(-1/2)`` of meet in the middle. Windows of four
-  consecutive groups slide over the whole pool (every value can be used) and each window
-  tries several middle values; among the solutions of a successful try the one with the
+  ``FOUR_LIST_NEED`` solutions at the least work ``~ 8 2^q + 2 |joined|`` (the lists and the
+  two joined lists): the cost grows like ``eps^(-1/3)`` instead of the ``eps^(-1/2)`` of meet
+  in the middle. Windows of four consecutive groups slide over the whole pool (every value
+  can be used) and each window tries several middle values; among the solutions of a successful try the one with the
   fewest elements (then the smallest error) is kept: a sparse solution, not the sparsest.
   If every try fails, the exact closest subset of the first ``FALLBACK_N`` values decides.
 * :func:`solve_batch` - many independent instances (one per target parameter in a ticket
@@ -48,8 +48,9 @@ import numpy as np
 
 from slth_theory.construction import _subset_sum_kernels as _k
 
-MAX_N = 44  # exact modes ('closest', 'sparsest'); 'find' takes any number of values
-STATUS_NAMES = {0: "fail", 1: "ok", 2: "ok-unproven"}
+MAX_N = _k.FALLBACK_N  # exact modes ('closest', 'sparsest'); 'find' takes any number of values
+STATUS_NAMES = {_k.STATUS_FAIL: "fail", _k.STATUS_OK: "ok",
+                _k.STATUS_OK_NOPROOF: "ok-unproven"}
 DEFAULT_LEVEL_ENTRIES = 1 << 21
 
 
@@ -87,14 +88,10 @@ class BatchResult:
 
 
 def _check_values(values, name: str = "values") -> np.ndarray:
-    v = np.ascontiguousarray(values, dtype=np.float64)
-    if v.ndim != 1:
-        raise ValueError(f"{name} must be 1-D; got shape {v.shape}")
+    v = _check_values_any(values, name)
     if v.size > MAX_N:
         raise ValueError(f"{name} may hold at most {MAX_N} numbers (meet in the middle); "
                          f"got {v.size}")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} must be finite")
     return v
 
 
@@ -336,6 +333,8 @@ def find_reference(values, target: float, eps: float) -> SubsetResult | None:
     n = v.size
     if abs(t) <= tol:
         return SubsetResult(np.zeros(n, bool), abs(t), 0, "ok")
+    if n == 0:
+        return None  # no try is possible: the kernel falls back (and fails)
     need, cap = _k.FOUR_LIST_NEED, _k.FOUR_LIST_CAP
     m = v2 = 0.0
     for x in v:

@@ -122,6 +122,8 @@ def test_find_kernel_matches_numpy_reference_on_small_instances():
         assert np.array_equal(got.mask, ref.mask)
         assert got.error == ref.error and got.size == ref.size
     assert compared >= 40
+    # no values: no try is possible, the reference says so and the kernel fails
+    assert find_reference([], 1.0, 0.1) is None and find([], 1.0, 0.1).status == "fail"
 
 
 @pytest.mark.parametrize("tol", [1e-4, 1e-6, 1e-8])
