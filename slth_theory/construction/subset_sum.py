@@ -23,8 +23,9 @@ Given values ``a_1..a_n`` and a target ``t``:
   ``FOUR_LIST_NEED`` solutions at the least work ``~ 8 2^q + 2 |joined|`` (the lists and the
   two joined lists): the cost grows like ``eps^(-1/3)`` instead of the ``eps^(-1/2)`` of meet
   in the middle. Windows of four consecutive groups slide over the whole pool (every value
-  can be used) and each window tries several middle values; among the solutions of a successful try the one with the
-  fewest elements (then the smallest error) is kept: a sparse solution, not the sparsest.
+  can be used) and each window tries several middle values; among the solutions of a
+  successful try the one with the fewest elements (then the smallest error) is kept: a
+  sparse solution, not the sparsest.
   If every try fails, the exact closest subset of the first ``FALLBACK_N`` values decides.
 * :func:`solve_batch` - many independent instances (one per target parameter in a ticket
   construction) in one parallel Numba call; each instance writes only its own row, so the
