@@ -435,6 +435,12 @@ def assert_lemma4(target: Network, approx: Network, eps: float, x=None, *,
                 f"attained {dense.lower:.6g} and upper bound {dense.upper:.6g} (converged "
                 f"{dense.converged}) contradict each other", lower=dense.lower,
                 upper=dense.upper)
+        if observed > dense.upper * (1 + 1e-9) + 1e-12:
+            raise InvariantViolation(
+                "sup_diff_upper (soundness)",
+                f"a sampled point attains ||f - f_eps||_2 = {observed:.6g} above the certified "
+                f"upper bound {dense.upper:.6g} at x = {_fmt(where)}", x=where,
+                observed=observed, upper=dense.upper)
         if bound is not None and dense.lower > bound * (1 + 1e-9) + 1e-12:
             raise InvariantViolation(
                 "Lemma 4 (rigorous error bound)",

@@ -30,3 +30,8 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(_TESTS.parent), str(_TESTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(
         os.pathsep) if p])
 os.environ["SLTH_PLUGINS"] = "demo_sweep"
+# A developer's own settings must not change what the tests see (in this process and in
+# the commands they start): a Figure 1 table override, tracebacks instead of one-line
+# errors, a memory cap.
+for _var in ("SLTH_FIGURE1_CSV", "SLTH_DEBUG", "SLTH_MAX_MEMORY"):
+    os.environ.pop(_var, None)

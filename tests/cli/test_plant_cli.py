@@ -2,15 +2,9 @@
 
 import json
 
+from cli_helpers import exit_code
+
 from slth_theory.cli.main import main
-
-
-def _code(argv):
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code
-
 
 SMALL = ["--width", "20", "--n-samples", "400", "--epochs", "2", "--anneal-epochs", "1"]
 
@@ -36,7 +30,7 @@ def test_plant_sweep_writes_figure(tmp_path, capsys):
 
 
 def test_plant_bad_input(capsys):
-    assert _code(["plant", "--k", "30", "--width", "20"]) == 2
+    assert exit_code(["plant", "--k", "30", "--width", "20"]) == 2
     assert "--k" in capsys.readouterr().err
-    assert _code(["plant", "--depth", "1"]) == 2
-    assert _code(["plant", "--noise", "nan"]) == 2
+    assert exit_code(["plant", "--depth", "1"]) == 2
+    assert exit_code(["plant", "--noise", "nan"]) == 2

@@ -3,17 +3,10 @@
 import json
 
 import numpy as np
+from cli_helpers import exit_code
 
 from slth_theory.cli.main import main
 from slth_theory.model import io
-
-
-def _code(argv):
-    """Exit code of ``slth argv`` (argparse errors exit via SystemExit)."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code
 
 SMALL = ["--width", "12", "--depth", "3", "--n-samples", "400", "--epochs", "2",
          "--anneal-epochs", "1"]
@@ -30,7 +23,7 @@ def test_prune_text_output_and_ticket(tmp_path, capsys):
         assert key in text
     t = io.load(out)
     assert t.density == t.n_kept_weights / t.mother.n_weights and t.output_scale > 0
-    assert _code(["info", str(out), "--json"]) == 0
+    assert exit_code(["info", str(out), "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["kind"] == "ticket" and info["output_scale"] == t.output_scale
 
@@ -47,8 +40,8 @@ def test_prune_json_onion(capsys):
 
 
 def test_prune_bad_input(capsys):
-    assert _code(["prune", "--task", "onion", "--density", "0"]) == 2
+    assert exit_code(["prune", "--task", "onion", "--density", "0"]) == 2
     assert "density" in capsys.readouterr().err
-    assert _code(["prune", "--task", "onion", "--density", "0.1", "--scheme",
+    assert exit_code(["prune", "--task", "onion", "--density", "0.1", "--scheme",
                  "looks-linear", "--width", "11"]) == 2
     assert "even" in capsys.readouterr().err

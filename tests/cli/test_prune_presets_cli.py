@@ -7,16 +7,9 @@ import sys
 
 import numpy as np
 import pytest
+from cli_helpers import exit_code
 
 from slth_theory.cli.main import main
-
-
-def _code(argv):
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code
-
 
 SMALL = ["--width", "12", "--depth", "3", "--n-samples", "400", "--epochs", "2",
          "--anneal-epochs", "1", "--quiet"]
@@ -43,10 +36,10 @@ def test_individual_options_override_the_preset(capsys):
     d = json.loads(capsys.readouterr().out)
     assert d["schedule"] == "extra" and d["total_epochs"] == 3 and d["weight_layers"] == 3
     assert d["bias_score_init"] == "wide" and d["lr_over_lambda"] is True
-    assert _code(["prune", "--task", "onion", "--density", "0.2", "--preset", "official",
+    assert exit_code(["prune", "--task", "onion", "--density", "0.2", "--preset", "official",
                   "--schedule", "extra", *SMALL]) == 2
     assert "lr_restarts" in capsys.readouterr().err
-    assert _code(["prune", "--task", "onion", "--density", "0.2", "--preset", "official",
+    assert exit_code(["prune", "--task", "onion", "--density", "0.2", "--preset", "official",
                   *SMALL]) == 2  # 5 warm-up epochs do not fit 2 epochs per level
     assert "warm-up" in capsys.readouterr().err
 
@@ -74,10 +67,10 @@ def test_bad_data_file_is_one_line_exit_2(tmp_path, capsys):
     for argv in (["--data", str(tmp_path / "bad.npz")],
                  ["--data", str(tmp_path / "none.npz")],
                  ["--task", "onion", "--loss", "ce"]):
-        assert _code(["prune", *argv, "--density", "0.1", *SMALL]) == 2
+        assert exit_code(["prune", *argv, "--density", "0.1", *SMALL]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
-    assert _code(["prune", "--task", "onion", "--data", "x.npz", "--density", "0.1"]) == 2
+    assert exit_code(["prune", "--task", "onion", "--data", "x.npz", "--density", "0.1"]) == 2
 
 
 def test_digits_task_from_the_cli(capsys):

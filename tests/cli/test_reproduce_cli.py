@@ -3,16 +3,9 @@
 import csv
 
 import pytest
+from cli_helpers import exit_code
 
 from slth_theory.cli.main import main
-
-
-def _code(argv):
-    """Exit code of ``slth argv`` (argparse errors exit via SystemExit)."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code
 
 TINY = ["--reps", "1", "--densities", "0.1", "--epochs", "1", "--anneal-epochs", "0",
         "--n-samples", "200", "--width", "8", "--depth", "3", "--quiet"]
@@ -34,11 +27,11 @@ def test_reproduce_tiny_grid_and_plot_only(tmp_path, capsys):
 
 
 def test_reproduce_bad_input(tmp_path, capsys):
-    assert _code(["reproduce", "fig2"]) == 2
-    assert _code(["reproduce", "fig1", "--tasks", "moons", "--out", str(tmp_path)]) == 2
-    assert _code(["reproduce", "fig1", "--densities", "2", "--out", str(tmp_path)]) == 2
-    assert _code(["reproduce", "fig1", "--out", str(tmp_path), "--plot-only", "nope.csv"]) == 2
-    assert _code(["reproduce", "fig1", "--reps", "2", "--only-reps", "2",
+    assert exit_code(["reproduce", "fig2"]) == 2
+    assert exit_code(["reproduce", "fig1", "--tasks", "moons", "--out", str(tmp_path)]) == 2
+    assert exit_code(["reproduce", "fig1", "--densities", "2", "--out", str(tmp_path)]) == 2
+    assert exit_code(["reproduce", "fig1", "--out", str(tmp_path), "--plot-only", "nope.csv"]) == 2
+    assert exit_code(["reproduce", "fig1", "--reps", "2", "--only-reps", "2",
                   "--out", str(tmp_path)]) == 2
 
 

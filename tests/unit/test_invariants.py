@@ -152,3 +152,24 @@ def test_kept_fraction_exact_and_off_by_one():
     bm[1][2] = True
     with pytest.raises(InvariantViolation, match="layer 2 keeps 3 biases; .* exactly 2"):
         assert_kept_fraction(Ticket(net, wm, bm), 0.5)
+
+
+def test_lemma4_grid_certificate_must_cover_the_sampled_points(monkeypatch):
+    """With ``grid=True`` a certified upper bound below a sampled error is a violation."""
+    import dataclasses
+
+    from slth_theory.numerics import supnorm
+
+    net = Network([np.full((1, 1), 0.25)], [np.array([0.125])], "identity")
+    approx = perturb(net, tolerances(net, 1.0, "corrected"), signs=[(np.ones((1, 1)),
+                                                                      np.ones(1))])
+    assert_lemma4(net, approx, 1.0, np.ones(1), grid=True)   # the real certificate covers
+    real = supnorm.sup_diff_upper
+
+    def too_small(*args, **kwargs):
+        res = real(*args, **kwargs)
+        return dataclasses.replace(res, lower=0.0, upper=0.5 * res.upper, converged=False)
+
+    monkeypatch.setattr(supnorm, "sup_diff_upper", too_small)
+    with pytest.raises(InvariantViolation, match=r"sup_diff_upper \(soundness\)"):
+        assert_lemma4(net, approx, 1.0, np.ones(1), grid=True)

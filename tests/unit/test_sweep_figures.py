@@ -54,7 +54,7 @@ def test_paper_figures_registered():
 
 
 def test_calibration_figure_reproduces_run_grid():
-    cal = pytest.importorskip("slth_theory.construction.calibration")
+    from slth_theory.construction import calibration as cal
     pairs = cal.calibration_sweep_grid(quick=True)[:2]
     recs = sw.run_sweep("calibrate", [c for c, _ in pairs], seeds=[s for _, s in pairs])
     ref = cal.run_grid(cal.grid(True)[:2], 0)  # the seeding of `slth calibrate --seed 0`
@@ -64,7 +64,7 @@ def test_calibration_figure_reproduces_run_grid():
 
 
 def test_fig1_figure_grid_and_plot():
-    ex = pytest.importorskip("slth_theory.pruning.figure1")
+    from slth_theory.pruning import figure1 as ex
     pairs = ex.fig1_sweep_grid()
     assert len(pairs) == len(ex.grid()) == 400
     assert all(isinstance(s, int) for _, s in pairs)

@@ -177,3 +177,29 @@ def test_lemma1_exact_optimum_in_n_dimensions():
         assert np.allclose(net.forward(x)[:, 0], float(opt["scale"]) * np.abs(x).max(1),
                            rtol=0, atol=1e-14)
         assert all(np.all(b == 0) for b in net.biases)
+
+
+@pytest.mark.parametrize("args, kwargs, verdict", [
+    ((True, True, 1.0, 1.0), {}, "holds"),                       # exact and MC agree
+    ((False, True, 1.0, 1.0638), {}, "holds approximately"),     # within HE_REL_TOL
+    ((True, True, 1.0, 1.05), {}, "holds approximately"),        # not exact: not "holds"
+    ((False, True, 1.0, 1.2), {}, "wrong"),                      # beyond HE_REL_TOL
+    ((False, False, 1.0, 1.02), {}, "wrong"),                    # MC disagrees with exact
+    ((False, True, 1.0, 1.0638), {"rel_tol": 0.05}, "wrong"),    # the tolerance decides
+])
+def test_he_verdict_branches(args, kwargs, verdict):
+    """Each branch of the He-remark verdict, at and across its tolerance."""
+    from slth_theory.verify.checks.lemma3 import he_verdict
+    assert he_verdict(*args, **kwargs) == verdict
+
+
+@pytest.mark.parametrize("args, verdict", [
+    ((True, False, False, "wrong"), "holds"),
+    ((False, True, True, "holds approximately"), "holds under a condition the text omits"),
+    ((False, True, False, "holds"), "wrong"),        # not exactly n_L/n_0 times fan_out
+    ((False, True, True, "wrong"), "wrong"),         # the fan_out reading fails
+    ((False, False, True, "holds"), "wrong"),        # MC disagrees with the exact value
+])
+def test_he_fan_in_verdict_branches(args, verdict):
+    from slth_theory.verify.checks.lemma3 import he_fan_in_verdict
+    assert he_fan_in_verdict(*args) == verdict
