@@ -41,11 +41,6 @@ def _kept(n, rho):
     return n - int((1 - rho) * n)
 
 
-def _cosine_lr(lr0, epoch, total):
-    """Edge-popup's ``cosine_lr``: ``0.5 (1 + cos(pi e / E)) lr0``, ``e`` 0-based."""
-    return 0.5 * (1 + math.cos(math.pi * epoch / total)) * lr0
-
-
 def _authors_lr(lr0, epoch, epochs, warmup):
     """``tabular_main.py`` ``cosine_lr`` with ``_warmup_lr`` (NonZeroBiases, lines 46-76)."""
     if epoch < warmup:

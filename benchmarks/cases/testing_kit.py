@@ -11,8 +11,8 @@ Cases
     forward (a dense masked copy of the mother per call), vendored below as the baseline.
 ``ticket-forward-mnist``
     One forward pass of 64 inputs through the Theorem 5 ticket of a random ``[784, 500,
-    10]`` target (``construct(..., param_eps=0.01)``, default pools: a mother of about 125
-    million parameters). Setup builds the construction (about 30 s, 2.5 GiB).
+    10]`` target (``construct(..., param_eps=0.01)``, default pools 180/68: a mother of
+    about 199 million parameters). Setup builds the construction.
 """
 
 from __future__ import annotations

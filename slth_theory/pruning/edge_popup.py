@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -62,7 +62,6 @@ from slth_theory.theory.lemma2 import distribute_output_scale
 METHODS = ("edge-popup", "edge-popup-scaled")
 BIAS_RANKINGS = ("separate", "joint")
 ANNEAL_MODES = ("extra", "within", "nested")
-SCHEDULES = ANNEAL_MODES
 LOSSES = ("mse", "ce")
 SCORE_INITS = ("kaiming-uniform",)
 BIAS_SCORE_INITS = ("narrow", "wide")
@@ -270,9 +269,6 @@ class Settings:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def with_density(self, density: float) -> Settings:
-        return replace(self, density=density)
-
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
@@ -311,27 +307,6 @@ def anneal_density(density: float, epoch: int, anneal_epochs: int) -> float:
     if anneal_epochs <= 0:
         return float(density)
     return float(density ** (min(epoch, anneal_epochs) / anneal_epochs))
-
-
-def cosine_lr(lr0: float, epoch: int, total_epochs: int) -> float:
-    """Cosine learning rate ``0.5 lr0 (1 + cos(pi epoch / total))``, ``epoch`` 0-based.
-
-    Raises
-    ------
-    ValueError
-        If ``lr0`` is not finite and > 0, ``total_epochs`` is not an integer >= 1, or
-        ``epoch`` is not an integer in ``[0, total_epochs - 1]``.
-
-    Notes
-    -----
-    Edge-popup's ``cosine_lr`` schedule (Ramanujan et al. 2020), Section 6 optimiser.
-    """
-    if not _is_int(total_epochs) or total_epochs < 1:
-        raise ValueError(f"total_epochs must be an integer >= 1; got {total_epochs!r}")
-    if not _is_int(epoch) or not 0 <= epoch < total_epochs:
-        raise ValueError(f"epoch must be an integer in [0, {total_epochs - 1}] (0-based); "
-                         f"got {epoch!r}")
-    return scheduled_lr(lr0, epoch, total_epochs, 0)
 
 
 def scheduled_lr(lr0: float, epoch: int, cycle: int, warmup: int = 0) -> float:

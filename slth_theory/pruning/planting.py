@@ -499,11 +499,6 @@ def sweep_grid() -> list[tuple[dict[str, Any], int]]:
     return grid()
 
 
-def plot_records(records: list[dict], ax=None):
-    """:func:`plot` from sweep records."""
-    return plot([{**r["config"], **r["results"]} for r in records], ax)
-
-
 CSV_FIELDS = ("k", "bias", "rep", "seed", "inputs", "width", "depth", "n_samples", "noise",
               "method", "epochs", "anneal_epochs", "per_layer", "density_factor",
               "planted_density", "planted_density_with_biases", "sought_density",

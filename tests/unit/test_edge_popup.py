@@ -14,7 +14,6 @@ from slth_theory.pruning.datasets import make_dataset
 from slth_theory.pruning.edge_popup import (
     Settings,
     anneal_density,
-    cosine_lr,
     edge_popup,
     evaluate,
     fit_output_scale,
@@ -23,6 +22,7 @@ from slth_theory.pruning.edge_popup import (
     loss_value,
     make_plan,
     n_keep,
+    scheduled_lr,
     score_gradients,
     topk_mask,
 )
@@ -154,22 +154,23 @@ def test_anneal_schedule_extra_and_within():
         anneal_density(0.1, 0, 5)
 
 
-def test_cosine_lr():
-    assert cosine_lr(0.1, 0, 10) == pytest.approx(0.1)
-    assert cosine_lr(0.1, 5, 10) == pytest.approx(0.05)
-    assert cosine_lr(0.1, 9, 10) == pytest.approx(0.05 * (1 + math.cos(math.pi * 0.9)))
-    assert cosine_lr(0.1, 0, 1) == pytest.approx(0.1)
+def test_cosine_lr_without_warmup():
+    """The paper preset's schedule: ``scheduled_lr`` with no warm-up is edge-popup's cosine."""
+    assert scheduled_lr(0.1, 0, 10) == pytest.approx(0.1)
+    assert scheduled_lr(0.1, 5, 10) == pytest.approx(0.05)
+    assert scheduled_lr(0.1, 9, 10) == pytest.approx(0.05 * (1 + math.cos(math.pi * 0.9)))
+    assert scheduled_lr(0.1, 0, 1) == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize("lr0, epoch, total, msg", [
-    (0.1, 0, 0, "total_epochs"), (0.1, 0, -3, "total_epochs"), (0.1, 0, 2.0, "total_epochs"),
-    (0.1, -1, 10, "epoch must"), (0.1, 10, 10, "epoch must"), (0.1, 0.5, 10, "epoch must"),
+    (0.1, 0, 0, "cycle"), (0.1, 0, -3, "cycle"), (0.1, 0, 2.0, "cycle"),
+    (0.1, -1, 10, "epoch must"), (0.1, 11, 10, "epoch must"), (0.1, 0.5, 10, "epoch must"),
     (0.0, 0, 10, "lr0"), (-0.1, 0, 10, "lr0"), (float("nan"), 0, 10, "lr0"),
     (float("inf"), 0, 10, "lr0"),
 ])
-def test_cosine_lr_rejects_bad_input(lr0, epoch, total, msg):
+def test_scheduled_lr_rejects_bad_input(lr0, epoch, total, msg):
     with pytest.raises(ValueError, match=msg):
-        cosine_lr(lr0, epoch, total)
+        scheduled_lr(lr0, epoch, total)
 
 
 @pytest.mark.parametrize("kw, msg", [

@@ -18,7 +18,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from benchmarks.torch_edge_popup import (  # noqa: E402
-    _cosine_lr,
+    _authors_lr,
     _kept,
     fit_lambda_ce,
     fit_lambda_mse,
@@ -30,13 +30,13 @@ from slth_theory.model.schemes import initialize  # noqa: E402
 from slth_theory.pruning.datasets import make_dataset  # noqa: E402
 from slth_theory.pruning.edge_popup import (  # noqa: E402
     Settings,
-    cosine_lr,
     edge_popup,
     fit_output_scale,
     fit_output_scale_sgd,
     loss_value,
     make_plan,
     n_keep,
+    scheduled_lr,
 )
 
 # both CE fits bisect log(lambda) to machine precision; their slopes differ by rounding
@@ -115,8 +115,9 @@ def test_reference_kept_count_and_schedule_agree():
             assert n_keep(n, d) == _kept(n, d), (n, d)
     for total in (1, 2, 7, 40):
         for e in range(total):
-            assert cosine_lr(0.1, e, total) == pytest.approx(_cosine_lr(0.1, e, total),
-                                                             rel=1e-15)
+            for warmup in {0, min(5, total - 1)}:
+                assert scheduled_lr(0.1, e, total, warmup) == pytest.approx(
+                    _authors_lr(0.1, e, total, warmup), rel=1e-15)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -175,9 +175,10 @@ def evaluate(level: str, seed: int, paper: dict[str, Any] | None = None) -> Chec
         "n_(2l-1) = C n_(l-1) log(1/min(eps_l, delta_l)) neurons suffice in layer 2l-1",
         f"the construction's layer 2l-1 (pools for phi(+-x_j) and phi(1), C = {C:.3g} from "
         f"slth calibrate, corrected eps_l) / (C n_(l-1) log(1/min(eps_l, delta_l))): {rr}", v,
-        det or "the ratio is at most 2 (n_0 + 1)/n_0 <= 4 (layer 1: both signs of every "
-        "input and of the bias) and (n + 1)/n afterwards: a universal C absorbs it, with "
-        "eps_l from the corrected Lemma 4",
+        det or f"the ratio is at most {max(r[3] for r in ratios):.3g}: about 2 (n_0 + 1)/n_0 "
+        "in layer 1 (both signs of every input and of the bias) and (n + 1)/n afterwards, "
+        "times the rounding up of each pool to whole neurons; a universal C absorbs it, "
+        "with eps_l from the corrected Lemma 4",
         repaired="n_(2l-1) = C (n_(l-1) + 1) log(1/min(eps_l, delta_l)) with the corrected "
         "eps_l (lemma4.corrected) and delta_l = delta/(2 L n_l k_l,max); C = 2x the "
         "subset-sum constant in layer 1",
