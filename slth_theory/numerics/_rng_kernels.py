@@ -37,8 +37,8 @@ _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
 _SM_M1 = 0xBF58476D1CE4E5B9
 _SM_M2 = 0x94D049BB133111EB
-_TWO53 = 9007199254740992.0
-_INV_TWO53 = 1.0 / 9007199254740992.0
+_TWO53_INT = 1 << 53
+_INV_TWO53 = 1.0 / 9007199254740992.0  # 2^-53
 
 ZIG_R = 3.6541528853610088
 ZIG_INV_R = 0.27366123732975828
@@ -114,12 +114,9 @@ def _seed_state(key, replicate, st):
 
 
 @njit(cache=True, inline="always")
-def _next_u64(st):
-    """xoshiro256**: next 64-bit output, advancing ``st`` in place."""
-    s0 = st[0]
-    s1 = st[1]
-    s2 = st[2]
-    s3 = st[3]
+def _xoshiro_step(s0, s1, s2, s3):
+    """One xoshiro256** step on the four state words: ``(output, s0, s1, s2, s3)``, the
+    state advanced (kernels that keep the state in registers call this in their loops)."""
     result = _rotl(s1 * _U64(5), 7) * _U64(9)
     t = s1 << _U64(17)
     s2 ^= s0
@@ -127,7 +124,13 @@ def _next_u64(st):
     s1 ^= s2
     s0 ^= s3
     s2 ^= t
-    s3 = _rotl(s3, 45)
+    return result, s0, s1, s2, _rotl(s3, 45)
+
+
+@njit(cache=True, inline="always")
+def _next_u64(st):
+    """xoshiro256**: next 64-bit output, advancing ``st`` in place."""
+    result, s0, s1, s2, s3 = _xoshiro_step(st[0], st[1], st[2], st[3])
     st[0] = s0
     st[1] = s1
     st[2] = s2
@@ -145,7 +148,7 @@ def _next_double(st):
 def _next_sym_uniform(st):
     """Uniform on (-1, 1), exactly symmetric: ``(2k + 1 - 2^53) / 2^53``."""
     k = np.int64(_next_u64(st) >> _U64(11))
-    return np.float64(2 * k + 1 - 9007199254740992) * _INV_TWO53
+    return np.float64(2 * k + 1 - _TWO53_INT) * _INV_TWO53
 
 
 @njit(cache=True)
@@ -164,29 +167,28 @@ def _normal_slow(st, idx, rabs, x, ki, wi, fi):
             if (fi[idx - 1] - fi[idx]) * _next_double(st) + fi[idx] < math.exp(-0.5 * x * x):
                 return x
         # rejected: draw a fresh candidate
-        r = _next_u64(st)
-        idx = np.int64(r & _U64(0xFF))
-        r = r >> _U64(8)
-        sign = r & _U64(1)
-        rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
-        x = np.float64(rabs) * wi[idx]
-        if sign:
-            x = -x
+        idx, rabs, x = _zig_candidate(_next_u64(st), wi)
         if rabs < ki[idx]:
             return x
 
 
 @njit(cache=True, inline="always")
-def _next_normal(st, ki, wi, fi):
-    """Standard normal by the 256-layer ziggurat (NumPy's layout of the 64-bit draw)."""
-    r = _next_u64(st)
+def _zig_candidate(r, wi):
+    """A 64-bit draw read as a ziggurat candidate (NumPy's layout): layer ``idx`` (low 8
+    bits), then a sign bit and the 52-bit abscissa ``rabs``; ``x = +-rabs wi[idx]``."""
     idx = np.int64(r & _U64(0xFF))
     r = r >> _U64(8)
-    sign = r & _U64(1)
     rabs = (r >> _U64(1)) & _U64(0x000FFFFFFFFFFFFF)
     x = np.float64(rabs) * wi[idx]
-    if sign:
+    if r & _U64(1):
         x = -x
+    return idx, rabs, x
+
+
+@njit(cache=True, inline="always")
+def _next_normal(st, ki, wi, fi):
+    """Standard normal by the 256-layer ziggurat (NumPy's layout of the 64-bit draw)."""
+    idx, rabs, x = _zig_candidate(_next_u64(st), wi)
     if rabs < ki[idx]:
         return x
     return _normal_slow(st, idx, rabs, x, ki, wi, fi)
@@ -196,8 +198,8 @@ def _next_normal(st, ki, wi, fi):
 def _fill_draws(key, replicate, family, out):
     """Fill ``out`` with the first draws of a replicate's stream (test helper).
 
-    ``family`` 0: uniform on (-1, 1); 1: standard normal; 2: raw uint64 as float bits
-    are not needed, so 2 gives ``_next_double``.
+    ``family`` 0: uniform on (-1, 1) (``_next_sym_uniform``); 1: standard normal
+    (``_next_normal``); 2: uniform on [0, 1) (``_next_double``).
     """
     st = np.empty(4, dtype=np.uint64)
     _seed_state(key, replicate, st)

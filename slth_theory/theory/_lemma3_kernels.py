@@ -25,6 +25,9 @@ import numpy as np
 from numba import njit, prange
 
 from slth_theory.numerics._rng_kernels import (
+    _INV_TWO53,
+    _TWO53_INT,
+    _U64,
     ZIG_FI,
     ZIG_KI,
     ZIG_WI,
@@ -32,11 +35,10 @@ from slth_theory.numerics._rng_kernels import (
     _next_normal,
     _next_sym_uniform,
     _normal_slow,
-    _rotl,
     _seed_state,
+    _xoshiro_step,
+    _zig_candidate,
 )
-
-_U = np.uint64
 
 
 @njit(cache=True)
@@ -52,20 +54,8 @@ def _dot_normal(st, vals, K):
     s3 = st[3]
     acc = 0.0
     for k in range(K):
-        r = _rotl(s1 * _U(5), 7) * _U(9)
-        t = s1 << _U(17)
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = _rotl(s3, 45)
-        idx = np.int64(r & _U(0xFF))
-        r = r >> _U(8)
-        rabs = (r >> _U(1)) & _U(0x000FFFFFFFFFFFFF)
-        x = np.float64(rabs) * ZIG_WI[idx]
-        if r & _U(1):
-            x = -x
+        r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
+        idx, rabs, x = _zig_candidate(r, ZIG_WI)
         if rabs >= ZIG_KI[idx]:
             st[0] = s0
             st[1] = s1
@@ -94,16 +84,9 @@ def _dot_uniform(st, vals, K):
     s3 = st[3]
     acc = 0.0
     for k in range(K):
-        r = _rotl(s1 * _U(5), 7) * _U(9)
-        t = s1 << _U(17)
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = _rotl(s3, 45)
-        m = np.int64(r >> _U(11))
-        acc += np.float64(2 * m + 1 - 9007199254740992) * (1.0 / 9007199254740992.0) * vals[k]
+        r, s0, s1, s2, s3 = _xoshiro_step(s0, s1, s2, s3)
+        m = np.int64(r >> _U64(11))
+        acc += np.float64(2 * m + 1 - _TWO53_INT) * _INV_TWO53 * vals[k]
     st[0] = s0
     st[1] = s1
     st[2] = s2

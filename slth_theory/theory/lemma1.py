@@ -43,8 +43,6 @@ from slth_theory.model.schemes import initialize
 from slth_theory.numerics.seeds import as_seed_sequence
 
 PAPER_C = 0.5
-PAPER_VALUE = 1.0 / 16.0
-PAPER_W = 0.75
 
 
 def half_line_error(w: float, c: float) -> float:
