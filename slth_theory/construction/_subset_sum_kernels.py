@@ -108,6 +108,31 @@ def _grow(s, m, last, newcap):
     return s2, m2, l2
 
 
+@njit(cache=True, inline="always")
+def _closest_pair_sum(sv, lo, hi, base, t):
+    """``(|d|, j, k)`` of the pair ``lo <= j < k <= hi`` of the sorted ``sv`` minimising
+    ``|d| = |base + sv[j] + sv[k] - t|`` (two pointers; the first minimum in scan order,
+    ``(inf, -1, -1)`` if there is no pair)."""
+    best = np.inf
+    bj = -1
+    bk = -1
+    j = lo
+    k = hi
+    while j < k:
+        d = base + sv[j] + sv[k] - t
+        if abs(d) < best:
+            best = abs(d)
+            bj = j
+            bk = k
+        if d < 0:
+            j += 1
+        elif d > 0:
+            k -= 1
+        else:
+            break
+    return best, bj, bk
+
+
 @njit(cache=True)
 def _small_sizes(vals, n, t, eps, out_mask):
     """Sizes 0-3 by direct scans over the sorted values (the common case, no level
@@ -132,22 +157,7 @@ def _small_sizes(vals, n, t, eps, out_mask):
     if best <= eps:
         out_mask[order[bi]] = True
         return best, 1
-    best = np.inf
-    bj = -1
-    i = 0
-    j = n - 1
-    while i < j:
-        d = sv[i] + sv[j] - t
-        if abs(d) < best:
-            best = abs(d)
-            bi = i
-            bj = j
-        if d < 0:
-            i += 1
-        elif d > 0:
-            j -= 1
-        else:
-            break
+    best, bi, bj = _closest_pair_sum(sv, 0, n - 1, 0.0, t)
     if best <= eps:
         out_mask[order[bi]] = True
         out_mask[order[bj]] = True
@@ -155,21 +165,12 @@ def _small_sizes(vals, n, t, eps, out_mask):
     best = np.inf
     bk = -1
     for i in range(n - 2):
-        j = i + 1
-        k = n - 1
-        while j < k:
-            d = sv[i] + sv[j] + sv[k] - t
-            if abs(d) < best:
-                best = abs(d)
-                bi = i
-                bj = j
-                bk = k
-            if d < 0:
-                j += 1
-            elif d > 0:
-                k -= 1
-            else:
-                break
+        e, j, k = _closest_pair_sum(sv, i + 1, n - 1, sv[i], t)
+        if e < best:
+            best = e
+            bi = i
+            bj = j
+            bk = k
     if best <= eps:
         out_mask[order[bi]] = True
         out_mask[order[bj]] = True
