@@ -15,9 +15,11 @@ from slth_theory.cli.options import (
     add_quiet_flag,
     allow_negative_values,
     emit_json,
+    nonneg_float,
     nonneg_int,
     parse_domain,
     positive_float,
+    positive_int_list,
 )
 from slth_theory.cli.width import c_value, load_target, unit_open
 from slth_theory.construction.build import construct, summary
@@ -26,27 +28,6 @@ from slth_theory.model.io import save
 
 NAME = "construct"
 HELP = "build a strong lottery ticket for a target (Theorem 5) and certify its error"
-
-
-def _pool(text: str) -> list[int]:
-    try:
-        vals = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 40 or 40,30; got {text!r}") \
-            from None
-    if not vals or min(vals) < 1:
-        raise argparse.ArgumentTypeError(f"pool sizes must be >= 1; got {text!r}")
-    return vals
-
-
-def _nonneg_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (v >= 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"must be finite and >= 0, got {text!r}")
-    return v
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -62,7 +43,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=nonneg_int, default=0, help="mother network seed (default 0)")
     p.add_argument("--out", required=True, help="ticket .npz to write")
     add_compact_flag(p)
-    p.add_argument("--pool", type=_pool, default=None,
+    p.add_argument("--pool", type=positive_int_list, default=None,
                    help="block sizes p_l (one, or one per layer); default from C and delta")
     p.add_argument("--C", dest="C", type=c_value, default="calibrated",
                    help="constant for the default pool sizes (number or 'calibrated')")
@@ -74,7 +55,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--domain", type=parse_domain, default=None,
                    help="input box: LO,HI for every input (e.g. --domain -1,1, the default) "
                         "or a file with one 'lo,hi' row per input (.csv/.txt/.npy)")
-    p.add_argument("--grid-seconds", type=_nonneg_float, default=0.0,
+    p.add_argument("--grid-seconds", type=nonneg_float, default=0.0,
                    help="time budget of the grid+Lipschitz bound (n0 <= 2 on [-1,1]^n0; "
                         "default 0: not run); it says when it stops at the budget")
     allow_negative_values(p)

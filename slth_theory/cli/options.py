@@ -49,6 +49,29 @@ def positive_float(text: str) -> float:
     return v
 
 
+def nonneg_float(text: str) -> float:
+    """argparse type: a finite float >= 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"must be finite and >= 0, got {text!r}")
+    return v
+
+
+def positive_int_list(text: str) -> list[int]:
+    """argparse type: comma-separated integers, at least one, each >= 1 (``40`` or ``40,30``)."""
+    try:
+        vals = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers like 40 or 40,30; "
+                                         f"got {text!r}") from None
+    if not vals or min(vals) < 1:
+        raise argparse.ArgumentTypeError(f"every value must be an integer >= 1; got {text!r}")
+    return vals
+
+
 def nonneg_int(text: str) -> int:
     """argparse type: an integer >= 0."""
     try:

@@ -12,6 +12,7 @@ from slth_theory.cli.options import (
     nonneg_int,
     positive_float,
     positive_int,
+    positive_int_list,
 )
 from slth_theory.cli.sweep import (
     DEFAULT_STORE,
@@ -26,17 +27,6 @@ from slth_theory.pruning.edge_popup import METHODS
 NAME = "plant"
 HELP = ("plant a sparse ticket with biases into a random mother, generate data from it, "
         "seek it with edge-popup and report how much is recovered")
-
-
-def _ks(text: str) -> list[int]:
-    try:
-        vals = [int(t) for t in text.split(",") if t.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers; got {text!r}"
-                                         ) from None
-    if not vals or any(v < 1 for v in vals):
-        raise argparse.ArgumentTypeError(f"k values must be >= 1; got {text!r}")
-    return vals
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -73,7 +63,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sweep", action="store_true",
                    help="run the planting sweep (k values x bias/no-bias x repetitions) and "
                         "write planting.csv, planting.png, planting_table.md into --out")
-    p.add_argument("--ks", type=_ks, default=list(pl.K_VALUES),
+    p.add_argument("--ks", type=positive_int_list, default=list(pl.K_VALUES),
                    help="with --sweep: target widths (default "
                         f"{','.join(map(str, pl.K_VALUES))})")
     p.add_argument("--reps", type=positive_int, default=pl.REPS,
