@@ -112,7 +112,8 @@ def _grow(s, m, last, newcap):
 def _closest_pair_sum(sv, lo, hi, base, t):
     """``(|d|, j, k)`` of the pair ``lo <= j < k <= hi`` of the sorted ``sv`` minimising
     ``|d| = |base + sv[j] + sv[k] - t|`` (two pointers; the first minimum in scan order,
-    ``(inf, -1, -1)`` if there is no pair)."""
+    ``(inf, -1, -1)`` if there is no pair). Two distinct elements of one list, where
+    :func:`_closest_pair` pairs an element of one list with one of another."""
     best = np.inf
     bj = -1
     bk = -1

@@ -34,4 +34,3 @@ def test_json_goes_to_stdout_only(capsys):
         assert main(argv) == 0
         out, _ = capsys.readouterr()
         assert isinstance(json.loads(out), list), argv
-
