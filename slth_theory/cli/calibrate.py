@@ -1,7 +1,7 @@
 """``slth calibrate``: Monte Carlo calibration of Theorem 5's constant C.
 
 The grid runs through the sweep engine (sweep ``calibrate``): finished cells go to a
-results store (default ``slth-results/store.sqlite``, the engine's default, shared with
+results store (default ``slth-results/store.sqlite``, the command line's default, shared with
 ``slth figures``) and are not run again, so an interrupted run resumes; ``--workers``,
 ``--dask-local`` and ``--scheduler`` choose where the cells run, with identical results.
 """
